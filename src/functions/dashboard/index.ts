@@ -1,0 +1,31 @@
+/** Dashboard Worker entry: env -> dependencies -> Hono app, wrapped by Sentry. */
+import * as Sentry from '@sentry/cloudflare';
+import { dashboardDepsFrom } from './deps';
+import { createDashboardApp, type DashboardApp } from './app';
+import { sentryOptions } from '../../lib/observability/sentry-options';
+import { reportToSentry } from '../../lib/observability/report';
+import { configErrorResponse } from '../../lib/http/config-error';
+
+const apps = new WeakMap<object, DashboardApp>();
+
+function appFor(env: DashboardEnv): DashboardApp {
+  let app = apps.get(env);
+  if (!app) {
+    app = createDashboardApp(dashboardDepsFrom(env, reportToSentry));
+    apps.set(env, app);
+  }
+  return app;
+}
+
+export default Sentry.withSentry(
+  (env: DashboardEnv) => sentryOptions({ dsn: env.SENTRY_DSN, environment: env.ENVIRONMENT }),
+  {
+    fetch(request, env, ctx) {
+      try {
+        return appFor(env).fetch(request, env, ctx);
+      } catch (err) {
+        return configErrorResponse(err);
+      }
+    },
+  } satisfies ExportedHandler<DashboardEnv>,
+);

@@ -1,0 +1,76 @@
+/**
+ * Every variable a Worker reads, validated once with one schema. A missing or bad variable fails
+ * fast with its name (never its value: some are secrets). `src/lib` receives the parsed config,
+ * never `env` itself.
+ */
+import { z } from 'zod';
+
+const seconds = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
+
+const jsonOf = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+      return z.NEVER;
+    }
+  }).pipe(schema);
+
+/** A JWK as we accept it for signing: asymmetric only, with a `kid` so verifiers can pick the key. */
+const privateJwk = z.object({
+  kty: z.enum(['EC', 'OKP']),
+  kid: z.string().min(8, 'kid must be at least 8 characters (use a versioned id such as 2026-11-a)'),
+  alg: z.enum(['ES256', 'EdDSA']),
+  d: z.string().min(1, 'must be a private key (has "d")'),
+}).loose();
+
+const publicJwk = z.object({ kty: z.enum(['EC', 'OKP']), kid: z.string().min(1), alg: z.enum(['ES256', 'EdDSA']) }).loose();
+
+export const sharedEnvSchema = z.object({
+  ENVIRONMENT: z.enum(['development', 'test', 'production']).default('production'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string'),
+  NEON_FETCH_ENDPOINT: optionalUrl,
+  UPSTASH_REDIS_REST_URL: z.url(),
+  UPSTASH_REDIS_REST_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  JWT_ISSUER: z.string().min(1),
+  JWT_AUDIENCE: z.string().min(1),
+  SENTRY_DSN: optionalUrl,
+});
+
+export const authEnvSchema = sharedEnvSchema.extend({
+  JWT_PRIVATE_JWK: jsonOf(privateJwk),
+  /** Public keys still published during a rotation (the newest private key alone signs). */
+  JWT_PUBLIC_JWKS: z.preprocess((v) => (v === '' || v === undefined ? '[]' : v), jsonOf(z.array(publicJwk))),
+  ACCESS_TOKEN_TTL_SECONDS: seconds(900, 60, 3600),
+  REFRESH_TOKEN_TTL_SECONDS: seconds(7 * 86_400, 300, 90 * 86_400),
+  SESSION_MAX_AGE_SECONDS: seconds(30 * 86_400, 300, 365 * 86_400),
+  REFRESH_REUSE_INTERVAL_SECONDS: seconds(10, 0, 300),
+  GOOGLE_CLIENT_ID: z.string().default(''),
+  GOOGLE_JWKS_URL: z.url().default('https://www.googleapis.com/oauth2/v3/certs'),
+});
+
+export const dashboardEnvSchema = sharedEnvSchema.extend({
+  JWT_PUBLIC_JWKS: jsonOf(z.array(publicJwk).min(1, 'needs at least the current public key')),
+});
+
+export type AuthEnvConfig = z.output<typeof authEnvSchema>;
+export type DashboardEnvConfig = z.output<typeof dashboardEnvSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses `env` with `schema`, naming each bad variable; throws ConfigError. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: unknown): z.output<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`);
+  throw new ConfigError(problems);
+}

@@ -1,0 +1,96 @@
+/**
+ * The one database schema. drizzle-kit generates the migrations in drizzle/ from this file
+ * (`npm run db:generate`); the row types used across src/lib are inferred from it.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigserial, check, doublePrecision, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid,
+} from 'drizzle-orm/pg-core';
+
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  /** Stored trimmed and lower-cased; the unique index on lower(email) holds even for rows written elsewhere. */
+  email: text('email').notNull(),
+  name: text('name').notNull(),
+  /** `scrypt$N$r$p$salt$hash`: parameters travel with the hash so they can be raised later. Null for Google-only users. */
+  passwordHash: text('password_hash'),
+  googleSubject: text('google_subject'),
+  role: text('role').notNull().default('user'),
+  lockedUntil: timestamptz('locked_until'),
+  lockReason: text('lock_reason'),
+  createdAt: timestamptz('created_at').notNull().defaultNow(),
+  updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+}, (t) => [
+  uniqueIndex('users_email_lower_idx').on(sql`lower(${t.email})`),
+  uniqueIndex('users_google_subject_idx').on(t.googleSubject),
+  check('users_role_check', sql`${t.role} in ('user', 'admin')`),
+]);
+
+/**
+ * One row per refresh token. A session is a family of tokens sharing `session_id`; each rotation
+ * adds a child row and marks its parent rotated. Only the SHA-256 of a token is ever stored.
+ */
+export const refreshTokens = pgTable('refresh_tokens', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  tokenHash: text('token_hash').notNull(),
+  sessionId: uuid('session_id').notNull(),
+  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  parentId: uuid('parent_id'),
+  deviceName: text('device_name'),
+  deviceFingerprint: text('device_fingerprint'),
+  ipAddress: text('ip_address'),
+  userAgent: text('user_agent'),
+  country: text('country'),
+  city: text('city'),
+  latitude: doublePrecision('latitude'),
+  longitude: doublePrecision('longitude'),
+  sessionCreatedAt: timestamptz('session_created_at').notNull(),
+  /** The session's absolute limit: no rotation extends a token past it. */
+  sessionExpiresAt: timestamptz('session_expires_at').notNull(),
+  createdAt: timestamptz('created_at').notNull(),
+  lastUsedAt: timestamptz('last_used_at').notNull(),
+  expiresAt: timestamptz('expires_at').notNull(),
+  rotatedAt: timestamptz('rotated_at'),
+  revokedAt: timestamptz('revoked_at'),
+  revokedReason: text('revoked_reason'),
+}, (t) => [
+  uniqueIndex('refresh_tokens_token_hash_idx').on(t.tokenHash),
+  index('refresh_tokens_session_idx').on(t.sessionId),
+  index('refresh_tokens_user_active_idx').on(t.userId).where(sql`${t.revokedAt} is null and ${t.rotatedAt} is null`),
+  index('refresh_tokens_expires_idx').on(t.expiresAt),
+]);
+
+export const securityEvents = pgTable('security_events', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  eventType: text('event_type').notNull(),
+  severity: text('severity').notNull(),
+  userId: uuid('user_id'),
+  tokenId: uuid('token_id'),
+  ipAddress: text('ip_address'),
+  userAgent: text('user_agent'),
+  country: text('country'),
+  metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+  createdAt: timestamptz('created_at').notNull().defaultNow(),
+}, (t) => [
+  index('security_events_created_idx').on(t.createdAt.desc(), t.id.desc()),
+  index('security_events_type_created_idx').on(t.eventType, t.createdAt.desc()),
+  index('security_events_user_created_idx').on(t.userId, t.createdAt.desc()),
+  index('security_events_ip_created_idx').on(t.ipAddress, t.createdAt.desc()),
+  check('security_events_severity_check', sql`${t.severity} in ('info', 'warning', 'high', 'critical')`),
+]);
+
+/** A record of each scheduled job run: what it did and whether it finished. */
+export const cronRuns = pgTable('cron_runs', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  job: text('job').notNull(),
+  startedAt: timestamptz('started_at').notNull(),
+  finishedAt: timestamptz('finished_at'),
+  status: text('status').notNull(),
+  details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+});
+
+export type UserRow = typeof users.$inferSelect;
+export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
+export type SecurityEventRow = typeof securityEvents.$inferSelect;

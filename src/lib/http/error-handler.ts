@@ -1,0 +1,41 @@
+/**
+ * The one place an error becomes a response. Expected failures (ApiError, Hono's own 4xx) map to the
+ * contract's shape; anything else is reported (Sentry, the log) and answered 500 with no details.
+ */
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { ApiError, type ErrorCode } from './errors';
+
+export type ReportError = (error: unknown, context: { method: string; path: string }) => void;
+
+const codeForHonoStatus: Record<number, ErrorCode> = {
+  400: 'VALIDATION_ERROR',
+  401: 'UNAUTHORIZED',
+  404: 'NOT_FOUND',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+export function errorResponse(c: Context, error: ApiError): Response {
+  const headers: Record<string, string> = {};
+  if (error.retryAfter !== undefined) headers['Retry-After'] = String(error.retryAfter);
+  if (error.code === 'UNAUTHORIZED') headers['WWW-Authenticate'] = 'Bearer';
+  return c.json(error.toBody(), error.status, headers);
+}
+
+export function handleError(report: ReportError) {
+  return (err: Error, c: Context): Response => {
+    if (err instanceof ApiError) return errorResponse(c, err);
+    if (err instanceof HTTPException && err.status < 500) {
+      const code = codeForHonoStatus[err.status] ?? 'VALIDATION_ERROR';
+      // Hono's messages (e.g. "Malformed JSON in request body") say nothing secret; keep them.
+      return errorResponse(c, new ApiError(code, err.message || 'bad request'));
+    }
+    report(err, { method: c.req.method, path: c.req.path });
+    return errorResponse(c, new ApiError('INTERNAL_ERROR', 'internal error'));
+  };
+}
+
+export function notFound(c: Context): Response {
+  return errorResponse(c, new ApiError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));
+}

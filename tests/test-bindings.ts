@@ -1,0 +1,30 @@
+/**
+ * The bindings the Workers under test get: the test stack's URLs, a signing key made for this run
+ * (never committed), and short settings where a test needs them. Runs in Node, from vitest.config.ts.
+ */
+import { exportJWK, generateKeyPair } from 'jose';
+import { stackProfile, workerBindings } from '../scripts/stack/profile.ts';
+
+export const testProfile = stackProfile('test');
+
+export async function makeSigningKeys(): Promise<{ privateJwk: string; publicJwks: string }> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const kid = `test-${Date.now().toString(36)}`;
+  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'ES256', use: 'sig' };
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
+  return { privateJwk: JSON.stringify(privateJwk), publicJwks: JSON.stringify([publicJwk]) };
+}
+
+export async function testBindings(): Promise<Record<string, string>> {
+  const keys = await makeSigningKeys();
+  return {
+    ...workerBindings(testProfile),
+    ENVIRONMENT: 'test',
+    JWT_ISSUER: 'http://127.0.0.1:8787',
+    JWT_AUDIENCE: 'edge-auth-api',
+    JWT_PRIVATE_JWK: keys.privateJwk,
+    JWT_PUBLIC_JWKS: '[]',
+    DASHBOARD_JWT_PUBLIC_JWKS: keys.publicJwks,
+    STACK_CONTROL_URL: `http://127.0.0.1:${testProfile.controlPort}`,
+  };
+}
