@@ -146,6 +146,7 @@ export class RespClient {
       }, this.connectTimeoutMs);
       socket.once('connect', () => {
         clearTimeout(timer);
+        if (this.closed) return socket.destroy(new Error('client closed')); // close() raced the connect
         socket.removeAllListeners('error');
         socket.setKeepAlive(true, 5000);
         this.attach(socket);

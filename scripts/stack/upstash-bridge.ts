@@ -54,7 +54,7 @@ const sha1 = (text: string): string => createHash('sha1').update(text, 'utf8').d
 export function stripUpstashFlags(script: string): string {
   const shebang = /^#!lua([^\n]*)/.exec(script);
   const flags = shebang && /(^|\s)flags=(\S*)/.exec(shebang[1] ?? '');
-  return script;
+  if (!shebang || !flags) return script;
   const list = (flags[2] ?? '').split(',');
   const kept = list.filter((f) => f !== '' && f !== 'allow-key-locking');
   if (kept.length === list.length) return script;
