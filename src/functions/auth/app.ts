@@ -1,14 +1,48 @@
 /** The auth Worker's Hono app, built from its dependencies (tests build it the same way). */
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { handleError, notFound } from '../../lib/http/error-handler';
 import { healthRoute } from '../../lib/http/health-route';
+import { clientContext } from '../../lib/http/client-context';
+import { RequestEvents } from '../../lib/events/event-log';
+import { validationHook } from '../../lib/http/validation';
 import { pingDatabase, pingRedis, type AuthDeps } from './deps';
+import type { AuthHonoEnv } from './context';
+import { credentialRoutes } from './routes/credentials';
+import { googleRoutes } from './routes/google';
+import { tokenRoutes } from './routes/tokens';
+import { accountRoutes } from './routes/account';
+import { jwksRoutes } from './routes/jwks';
 
-export type AuthApp = Hono<{ Bindings: Env }>;
+export type AuthApp = OpenAPIHono<AuthHonoEnv>;
+
+/** Who is calling and what they raised: events are written after the response, in one insert. */
+function requestScope(deps: AuthDeps): MiddlewareHandler<AuthHonoEnv> {
+  return async (c, next) => {
+    const client = await clientContext(c.req.raw);
+    const events = new RequestEvents(client, deps.clock());
+    c.set('client', client);
+    c.set('events', events);
+    await next();
+    if (events.pending.length > 0) c.executionCtx.waitUntil(events.flush(deps));
+  };
+}
 
 export function createAuthApp(deps: AuthDeps): AuthApp {
-  const app = new Hono<{ Bindings: Env }>();
+  const app = new OpenAPIHono<AuthHonoEnv>({ defaultHook: validationHook });
   app.route('/', healthRoute({ database: pingDatabase(deps.db), redis: pingRedis(deps.redis) }));
+  app.route('/', jwksRoutes(deps));
+  app.use('/api/*', requestScope(deps));
+  app.route('/', credentialRoutes(deps));
+  app.route('/', googleRoutes(deps));
+  app.route('/', tokenRoutes(deps));
+  app.route('/', accountRoutes(deps));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Edge Auth: auth Worker', version: '1.0.0', description: 'Sign-up, sign-in, rotating refresh tokens, sessions. Errors are {error, message}.' },
+  });
   app.onError(handleError(deps.report));
   app.notFound(notFound);
   return app;

@@ -1,6 +1,7 @@
 /**
  * Turns the Worker's `env` into the auth service's dependencies, once per isolate: config parsed and
- * validated, one Redis client, one database client. Everything below this file sees only these.
+ * validated, one Redis client, one database client, the signing keys. Everything below this file
+ * sees only these.
  */
 import { sql } from 'drizzle-orm';
 import { authEnvSchema, parseEnv, type AuthEnvConfig } from '../../lib/config/env-schema';
@@ -8,6 +9,13 @@ import { createDatabase, type Database } from '../../lib/storage/database';
 import { createRedis, type Redis } from '../../lib/storage/redis';
 import { systemClock, type Clock } from '../../lib/clock';
 import type { ReportError } from '../../lib/http/error-handler';
+import { loadKeySet, type KeySet } from '../../lib/tokens/signing-keys';
+import { accessTokenVerifier, MAX_CLOCK_SKEW_SECONDS, type AccessTokenVerifier } from '../../lib/tokens/access-token';
+import { redisRevocationList, type RevocationList } from '../../lib/sessions/revocation-list';
+import { isSessionRevoked } from '../../lib/sessions/session-store';
+import type { SessionDeps, TokenSettings } from '../../lib/sessions/token-issuer';
+import { googleIdTokenVerifier, type GoogleIdTokenVerifier } from '../../lib/google/google-id-token';
+import type { BearerDeps } from '../../lib/http/bearer-auth';
 
 export interface AuthDeps {
   config: AuthEnvConfig;
@@ -15,22 +23,51 @@ export interface AuthDeps {
   redis: Redis;
   clock: Clock;
   report: ReportError;
+  keys: () => Promise<KeySet>;
+  tokenSettings: TokenSettings;
+  revocations: RevocationList;
+  /** What starting or refreshing a session needs (the keys load once, on first use). */
+  sessions: () => Promise<SessionDeps>;
+  bearer: BearerDeps;
+  /** Undefined when GOOGLE_CLIENT_ID is not set: Google sign-in then answers 503. */
+  google: GoogleIdTokenVerifier | undefined;
+}
+
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= make());
+}
+
+export function buildAuthDeps(config: AuthEnvConfig, report: ReportError, clock: Clock = systemClock): AuthDeps {
+  const db = createDatabase({ url: config.DATABASE_URL, fetchEndpoint: config.NEON_FETCH_ENDPOINT });
+  const redis = createRedis({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN });
+  const keys = once(() => loadKeySet(config.JWT_PRIVATE_JWK as Parameters<typeof loadKeySet>[0], config.JWT_PUBLIC_JWKS));
+  const audience = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
+  const verifier = once<AccessTokenVerifier>(async () => accessTokenVerifier((await keys()).publicJwks, audience));
+  const revocations = redisRevocationList(redis, config.ACCESS_TOKEN_TTL_SECONDS + MAX_CLOCK_SKEW_SECONDS);
+  const tokenSettings: TokenSettings = {
+    ...audience,
+    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    sessionMaxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
+    reuseIntervalSeconds: config.REFRESH_REUSE_INTERVAL_SECONDS,
+  };
+  return {
+    config, db, redis, clock, report, keys, revocations, tokenSettings,
+    sessions: async () => ({ db, keys: await keys(), settings: tokenSettings, revocations }),
+    bearer: { verify: verifier, revocations, isSessionRevokedInDatabase: (sid) => isSessionRevoked(db, sid), clock },
+    google: config.GOOGLE_CLIENT_ID ? googleIdTokenVerifier({ clientId: config.GOOGLE_CLIENT_ID, jwksUrl: config.GOOGLE_JWKS_URL }) : undefined,
+  };
 }
 
 const cache = new WeakMap<object, AuthDeps>();
 
 export function authDepsFrom(env: Env, report: ReportError): AuthDeps {
-  const cached = cache.get(env);
-  if (cached) return cached;
-  const config = parseEnv(authEnvSchema, env);
-  const deps: AuthDeps = {
-    config,
-    db: createDatabase({ url: config.DATABASE_URL, fetchEndpoint: config.NEON_FETCH_ENDPOINT }),
-    redis: createRedis({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN }),
-    clock: systemClock,
-    report,
-  };
-  cache.set(env, deps);
+  let deps = cache.get(env);
+  if (!deps) {
+    deps = buildAuthDeps(parseEnv(authEnvSchema, env), report);
+    cache.set(env, deps);
+  }
   return deps;
 }
 

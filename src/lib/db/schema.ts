@@ -17,7 +17,7 @@ export const users = pgTable('users', {
   /** `scrypt$N$r$p$salt$hash`: parameters travel with the hash so they can be raised later. Null for Google-only users. */
   passwordHash: text('password_hash'),
   googleSubject: text('google_subject'),
-  role: text('role').notNull().default('user'),
+  role: text('role').$type<'user' | 'admin'>().notNull().default('user'),
   lockedUntil: timestamptz('locked_until'),
   lockReason: text('lock_reason'),
   createdAt: timestamptz('created_at').notNull().defaultNow(),

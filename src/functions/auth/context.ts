@@ -1,0 +1,9 @@
+import type { ClientContext } from '../../lib/http/client-context';
+import type { RequestEvents } from '../../lib/events/event-log';
+import type { AccessClaims } from '../../lib/tokens/access-token';
+
+/** The Hono environment of the auth Worker: its bindings and what middleware puts on the context. */
+export type AuthHonoEnv = {
+  Bindings: Env;
+  Variables: { client: ClientContext; events: RequestEvents; auth: AccessClaims };
+};

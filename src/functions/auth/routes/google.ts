@@ -1,0 +1,51 @@
+/** POST /api/auth/google: sign in with a Google ID token. */
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import type { AuthHonoEnv } from '../context';
+import type { AuthDeps } from '../deps';
+import { GoogleBody, TokenResponse, errorResponse, jsonContent } from '../schemas';
+import { jsonBody } from '../../../lib/http/json-body';
+import { validationHook } from '../../../lib/http/validation';
+import { ApiError } from '../../../lib/http/errors';
+import { signInWithGoogle } from '../../../lib/accounts/google-sign-in';
+import { startSession } from '../../../lib/sessions/token-issuer';
+
+const googleRoute = createRoute({
+  method: 'post', path: '/api/auth/google', middleware: [jsonBody] as const,
+  request: { body: { content: { 'application/json': { schema: GoogleBody } }, required: true } },
+  responses: {
+    200: jsonContent(TokenResponse, 'Signed in with Google (the account is created or linked by verified email)'),
+    401: errorResponse('INVALID_CREDENTIALS: the ID token failed verification'),
+    423: errorResponse('ACCOUNT_LOCKED'),
+    503: errorResponse('Google sign-in is not configured, or Google keys are unreachable'),
+  },
+});
+
+export function googleRoutes(deps: AuthDeps) {
+  const app = new OpenAPIHono<AuthHonoEnv>({ defaultHook: validationHook });
+
+  app.openapi(googleRoute, async (c) => {
+    const { idToken, deviceName } = c.req.valid('json');
+    const events = c.get('events');
+    if (!deps.google) throw new ApiError('SERVICE_UNAVAILABLE', 'Google sign-in is not configured');
+    const now = deps.clock();
+    const verified = await deps.google(idToken, now).catch((err: unknown) => {
+      deps.report(err, { method: 'POST', path: 'google-jwks' });
+      throw new ApiError('SERVICE_UNAVAILABLE', 'Google keys are unreachable; try again shortly');
+    });
+    if (!verified.ok) {
+      events.record('oauth_failed', { metadata: { provider: 'google', reason: verified.reason } });
+      throw new ApiError('INVALID_CREDENTIALS', 'Google ID token is not valid');
+    }
+    const result = await signInWithGoogle(deps.db, verified.identity, now);
+    if (result.lockedUntil && result.lockedUntil > now) {
+      events.record('oauth_failed', { userId: result.user.id, metadata: { provider: 'google', reason: 'account_locked' } });
+      throw new ApiError('ACCOUNT_LOCKED', 'this account is locked; try again later');
+    }
+    const session = await startSession(await deps.sessions(), result.user, deviceName ?? null, c.get('client'), now);
+    events.record('oauth_success', { userId: result.user.id, metadata: { provider: 'google', created: result.created, linked: result.linked, sessionId: session.sessionId } });
+    events.record('token_generated', { userId: result.user.id, tokenId: session.tokenId, metadata: { sessionId: session.sessionId } });
+    return c.json(session.response, 200);
+  });
+
+  return app;
+}

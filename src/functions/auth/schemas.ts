@@ -1,0 +1,57 @@
+/**
+ * One schema per route: it validates the request and describes it in GET /openapi.json.
+ */
+import { z } from '@hono/zod-openapi';
+import { text } from '../../lib/http/validation';
+import { passwordProblem, PASSWORD_MAX } from '../../lib/passwords/password-policy';
+
+const email = z.email({ message: 'must be an email address' }).max(254).openapi({ example: 'ada@example.com' });
+const deviceName = text(1, 100).optional().openapi({ example: 'Ada’s laptop' });
+
+export const SignupBody = z.object({
+  email,
+  password: z.string().superRefine((value, ctx) => {
+    const problem = passwordProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }).openapi({ minLength: 8, maxLength: PASSWORD_MAX, description: '8-128 Unicode characters, not a common password' }),
+  name: text(1, 100).openapi({ example: 'Ada Lovelace' }),
+  deviceName,
+}).openapi('SignupRequest');
+
+export const LoginBody = z.object({
+  email,
+  password: text(1, PASSWORD_MAX),
+  deviceName,
+}).openapi('LoginRequest');
+
+export const GoogleBody = z.object({ idToken: text(1, 8192), deviceName }).openapi('GoogleSignInRequest');
+
+export const RefreshBody = z.object({ refreshToken: text(1, 512) }).openapi('RefreshRequest');
+
+export const User = z.object({
+  id: z.uuid(), email: z.string(), name: z.string(), role: z.enum(['user', 'admin']),
+}).openapi('User');
+
+export const TokenResponse = z.object({
+  token: z.string().openapi({ description: 'Same as accessToken, for older clients' }),
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  expiresIn: z.number().int(),
+  tokenType: z.literal('Bearer'),
+  user: User,
+}).openapi('TokenResponse');
+
+export const Session = z.object({
+  id: z.uuid(), deviceName: z.string().nullable(), ipAddress: z.string().nullable(), userAgent: z.string().nullable(),
+  country: z.string().nullable(), city: z.string().nullable(), createdAt: z.string(), lastUsedAt: z.string(),
+  expiresAt: z.string(), current: z.boolean(),
+}).openapi('Session');
+
+export const ErrorBody = z.object({
+  error: z.string(), message: z.string(),
+  details: z.array(z.object({ field: z.string(), problem: z.string() })).optional(),
+  retryAfter: z.number().int().optional(),
+}).openapi('Error');
+
+export const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ErrorBody } } });
+export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });

@@ -1,0 +1,70 @@
+/**
+ * Collects the security events a request raises and writes them after the response, in one insert.
+ * If Postgres cannot take them they go to a Redis outbox that the nightly job drains; if Redis cannot
+ * either, they are reported (counts and types only) so the loss is visible, never silent.
+ *
+ * Redis key: `auth:events:outbox` (list of JSON SecurityEvent, no TTL; drained by cron/drain-outbox).
+ */
+import { securityEvents } from '../db/schema';
+import type { Database } from '../storage/database';
+import type { Redis } from '../storage/redis';
+import type { ClientContext } from '../http/client-context';
+import { EVENT_SEVERITY, type EventType, type SecurityEvent, type Severity } from './event-types';
+
+export const OUTBOX_KEY = 'auth:events:outbox';
+
+export interface EventStores {
+  db: Database;
+  redis: Pick<Redis, 'rpush'>;
+  report: (error: unknown, context: { method: string; path: string }) => void;
+}
+
+export class RequestEvents {
+  private readonly events: SecurityEvent[] = [];
+
+  constructor(private readonly client: ClientContext | null, private readonly now: Date) {}
+
+  record(type: EventType, details: { userId?: string | null; tokenId?: string | null; severity?: Severity; metadata?: Record<string, unknown> } = {}): void {
+    this.events.push({
+      type,
+      severity: details.severity ?? EVENT_SEVERITY[type],
+      userId: details.userId ?? null,
+      tokenId: details.tokenId ?? null,
+      ip: this.client?.ip ?? null,
+      userAgent: this.client?.userAgent ?? null,
+      country: this.client?.country ?? null,
+      metadata: details.metadata ?? {},
+      at: this.now,
+    });
+  }
+
+  get pending(): readonly SecurityEvent[] {
+    return this.events;
+  }
+
+  /** Writes and forgets the collected events. Never throws: the auth flow must not fail for its log. */
+  async flush(stores: EventStores): Promise<void> {
+    const batch = this.events.splice(0);
+    if (batch.length > 0) await writeEvents(stores, batch);
+  }
+}
+
+export const toRow = (e: SecurityEvent) => ({
+  eventType: e.type, severity: e.severity, userId: e.userId, tokenId: e.tokenId, ipAddress: e.ip,
+  userAgent: e.userAgent, country: e.country, metadata: e.metadata, createdAt: e.at,
+});
+
+export async function writeEvents(stores: EventStores, batch: SecurityEvent[]): Promise<'database' | 'outbox' | 'lost'> {
+  try {
+    await stores.db.insert(securityEvents).values(batch.map(toRow));
+    return 'database';
+  } catch (dbError) {
+    try {
+      await stores.redis.rpush(OUTBOX_KEY, ...batch.map((e) => JSON.stringify(e)));
+      return 'outbox';
+    } catch {
+      stores.report(dbError, { method: 'EVENTS', path: `lost ${batch.length} events: ${batch.map((e) => e.type).join(',')}` });
+      return 'lost';
+    }
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * What we know of the client making a request: its IP (CF-Connecting-IP, set by Cloudflare's edge),
+ * user agent, location from `request.cf`, and a device fingerprint from stable request traits.
+ */
+export interface ClientContext {
+  ip: string | null;
+  userAgent: string | null;
+  country: string | null;
+  city: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  fingerprint: string;
+}
+
+const MAX_USER_AGENT = 512;
+
+function cfNumber(value: unknown): number | null {
+  const n = typeof value === 'string' ? Number(value) : value;
+  return typeof n === 'number' && Number.isFinite(n) ? n : null;
+}
+
+function cfString(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** Browser family and major version only: minor updates must not look like a new device. */
+export function userAgentFamily(userAgent: string): string {
+  const match = /(Firefox|Edg|OPR|Chrome|Safari|curl|Wget|python-requests|okhttp)\/(\d+)/.exec(userAgent);
+  return match ? `${match[1]}/${match[2]}` : userAgent.slice(0, 64);
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Not the IP: a phone moving between networks is still the same device. */
+export function deviceFingerprint(headers: Headers): Promise<string> {
+  const traits = [
+    userAgentFamily(headers.get('user-agent') ?? ''),
+    (headers.get('accept-language') ?? '').split(',')[0] ?? '',
+    headers.get('sec-ch-ua-platform') ?? '',
+    headers.get('sec-ch-ua-mobile') ?? '',
+  ];
+  return sha256Hex(traits.join('|')).then((hex) => hex.slice(0, 32));
+}
+
+export async function clientContext(request: Request): Promise<ClientContext> {
+  const cf = (request as Request & { cf?: Record<string, unknown> }).cf ?? {};
+  const userAgent = request.headers.get('user-agent');
+  return {
+    ip: request.headers.get('cf-connecting-ip'),
+    userAgent: userAgent ? userAgent.slice(0, MAX_USER_AGENT) : null,
+    country: cfString(cf.country),
+    city: cfString(cf.city),
+    latitude: cfNumber(cf.latitude),
+    longitude: cfNumber(cf.longitude),
+    fingerprint: await deviceFingerprint(request.headers),
+  };
+}

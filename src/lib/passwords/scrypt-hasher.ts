@@ -1,0 +1,73 @@
+/**
+ * Password hashing with scrypt (RFC 7914) through node:crypto, which Workers provide with
+ * nodejs_compat. Why scrypt: PBKDF2 is capped at 100,000 iterations in production Workers, below
+ * OWASP's 600,000 for PBKDF2-SHA256; Argon2 would need runtime WASM, which Workers block.
+ *
+ * Encoded form: `scrypt$N$r$p$saltB64$hashB64`: the parameters travel with the hash, so they can be
+ * raised later and old hashes upgraded on the next successful login (see `needsRehash`).
+ */
+import { scrypt, timingSafeEqual } from 'node:crypto';
+
+export interface ScryptParams { N: number; r: number; p: number }
+
+/**
+ * OWASP Password Storage Cheat Sheet lists scrypt N=2^14, r=8, p=5 as equivalent to its minimum.
+ * N*r*p = 655,360, within the production Workers limit of 2^20; about 16 MiB of memory (128*N*r).
+ */
+export const DEFAULT_SCRYPT_PARAMS: ScryptParams = { N: 2 ** 14, r: 8, p: 5 };
+
+/** Production Workers refuse scrypt when N*r*p exceeds this (measured; local workerd does not enforce it). */
+export const WORKERS_SCRYPT_MAX_COST = 2 ** 20;
+
+const KEY_LENGTH = 32;
+const SALT_LENGTH = 16;
+
+export function fitsWorkersLimits(params: ScryptParams): boolean {
+  const isPowerOfTwo = params.N > 1 && (params.N & (params.N - 1)) === 0;
+  return isPowerOfTwo && params.N * params.r * params.p <= WORKERS_SCRYPT_MAX_COST;
+}
+
+function derive(password: string, salt: Uint8Array, params: ScryptParams): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    // maxmem must cover 128*N*r (plus slack), or node:crypto refuses the parameters.
+    const maxmem = 128 * params.N * params.r * 2;
+    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { N: params.N, r: params.r, p: params.p, maxmem }, (err, key) =>
+      err ? reject(err) : resolve(key));
+  });
+}
+
+export async function hashPassword(password: string, params: ScryptParams = DEFAULT_SCRYPT_PARAMS): Promise<string> {
+  const salt = crypto.getRandomValues(new Uint8Array(SALT_LENGTH));
+  const key = await derive(password, salt, params);
+  return ['scrypt', params.N, params.r, params.p, Buffer.from(salt).toString('base64'), key.toString('base64')].join('$');
+}
+
+function decode(encoded: string): { params: ScryptParams; salt: Buffer; hash: Buffer } | undefined {
+  const [scheme, n, r, p, salt, hash] = encoded.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash) return undefined;
+  const params = { N: Number(n), r: Number(r), p: Number(p) };
+  if (!Object.values(params).every((v) => Number.isInteger(v) && v > 0)) return undefined;
+  return { params, salt: Buffer.from(salt, 'base64'), hash: Buffer.from(hash, 'base64') };
+}
+
+export interface VerifyResult { valid: boolean; needsRehash: boolean }
+
+export async function verifyPassword(password: string, encoded: string, current: ScryptParams = DEFAULT_SCRYPT_PARAMS): Promise<VerifyResult> {
+  const stored = decode(encoded);
+  if (!stored) return { valid: false, needsRehash: false };
+  const key = await derive(password, stored.salt, stored.params);
+  const valid = key.length === stored.hash.length && timingSafeEqual(key, stored.hash);
+  const p = stored.params;
+  return { valid, needsRehash: valid && (p.N !== current.N || p.r !== current.r || p.p !== current.p) };
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Spends the same work as a real verification, for a login whose email is unknown: without it the
+ * response time would tell an attacker which emails have accounts.
+ */
+export async function verifyAgainstDummy(password: string, params: ScryptParams = DEFAULT_SCRYPT_PARAMS): Promise<void> {
+  dummyHash ??= hashPassword('dummy-password-for-timing', params);
+  await verifyPassword(password, await dummyHash, params);
+}

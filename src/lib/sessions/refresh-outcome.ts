@@ -1,0 +1,32 @@
+/**
+ * What a refresh attempt amounts to, decided from the token row the rotation statement saw. Pure:
+ * no clock, no I/O. The same rules are written as the rotation statement's WHERE clause (the
+ * database applies them atomically); this function names the outcome when no new token came back.
+ */
+export interface PresentedTokenState {
+  revokedAt: Date | null;
+  rotatedAt: Date | null;
+  expiresAt: Date;
+  lockedUntil: Date | null;
+  issuedNewToken: boolean;
+}
+
+export type RefreshOutcome =
+  | 'rotated'
+  | 'unknown'
+  | 'revoked'
+  | 'expired'
+  | 'locked'
+  /** A token retired longer ago than the reuse interval came back: a copy is in someone else's hands. */
+  | 'reused';
+
+export function refreshOutcome(state: PresentedTokenState | undefined, now: Date, reuseIntervalMs: number): RefreshOutcome {
+  if (!state) return 'unknown';
+  if (state.issuedNewToken) return 'rotated';
+  if (state.revokedAt) return 'revoked';
+  if (state.lockedUntil && state.lockedUntil > now) return 'locked';
+  if (state.expiresAt <= now) return 'expired';
+  if (state.rotatedAt && now.getTime() - state.rotatedAt.getTime() >= reuseIntervalMs) return 'reused';
+  // The statement refused for a reason the rules above do not name: treat it as invalid, never as success.
+  return 'unknown';
+}

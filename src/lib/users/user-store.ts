@@ -1,0 +1,49 @@
+/** The users table, through narrow functions: what the auth flows need and nothing more. */
+import { and, eq, sql } from 'drizzle-orm';
+import { users, type UserRow } from '../db/schema';
+import type { Database } from '../storage/database';
+
+export type PublicUser = Pick<UserRow, 'id' | 'email' | 'name' | 'role'>;
+
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+export const toPublicUser = (user: PublicUser): PublicUser => ({ id: user.id, email: user.email, name: user.name, role: user.role });
+
+export async function findUserByEmail(db: Database, email: string): Promise<UserRow | undefined> {
+  const [user] = await db.select().from(users).where(sql`lower(${users.email}) = ${normalizeEmail(email)}`).limit(1);
+  return user;
+}
+
+export async function findUserById(db: Database, id: string): Promise<UserRow | undefined> {
+  const [user] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+  return user;
+}
+
+/** Inserts a user; undefined when the email is taken (the unique index decides, so two racing signups cannot both win). */
+export async function insertUser(db: Database, user: { email: string; name: string; passwordHash: string | null; googleSubject?: string | null }): Promise<UserRow | undefined> {
+  const [row] = await db.insert(users)
+    .values({ email: normalizeEmail(user.email), name: user.name, passwordHash: user.passwordHash, googleSubject: user.googleSubject ?? null })
+    .onConflictDoNothing()
+    .returning();
+  return row;
+}
+
+export async function updatePasswordHash(db: Database, userId: string, passwordHash: string, now: Date): Promise<void> {
+  await db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, userId));
+}
+
+export async function linkGoogleSubject(db: Database, userId: string, googleSubject: string, now: Date): Promise<void> {
+  await db.update(users).set({ googleSubject, updatedAt: now }).where(and(eq(users.id, userId), sql`${users.googleSubject} is null`));
+}
+
+export async function findUserByGoogleSubject(db: Database, googleSubject: string): Promise<UserRow | undefined> {
+  const [user] = await db.select().from(users).where(eq(users.googleSubject, googleSubject)).limit(1);
+  return user;
+}
+
+export async function setUserRole(db: Database, email: string, role: 'user' | 'admin', now: Date): Promise<PublicUser | undefined> {
+  const [row] = await db.update(users).set({ role, updatedAt: now })
+    .where(sql`lower(${users.email}) = ${normalizeEmail(email)}`)
+    .returning({ id: users.id, email: users.email, name: users.name, role: users.role });
+  return row;
+}
