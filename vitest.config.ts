@@ -15,6 +15,8 @@ export default defineConfig({
     include: ['tests/**/*.test.ts', 'src/**/*.test.ts', 'cron/**/*.test.ts'],
     globalSetup: ['./tests/global-setup.ts'],
     // The stack is shared by every file: tests use unique emails and keys instead of truncating tables.
+    // Files run one at a time: outage tests stop Redis or Postgres, which would break a neighbour.
+    fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -5,6 +5,10 @@
 import { exportJWK, generateKeyPair } from 'jose';
 import { stackProfile, workerBindings } from '../scripts/stack/profile.ts';
 
+// Each run gets its own ports unless told otherwise, so two runs at once (a developer's and an
+// editor's, or CI's and a benchmark) never stop each other's Redis or Postgres.
+process.env.STACK_TEST_BASE_PORT ??= String(20_000 + 100 * Math.floor(Math.random() * 90));
+
 export const testProfile = stackProfile('test');
 
 export async function makeSigningKeys(): Promise<{ privateJwk: string; publicJwks: string }> {
@@ -26,5 +30,7 @@ export async function testBindings(): Promise<Record<string, string>> {
     JWT_PUBLIC_JWKS: '[]',
     DASHBOARD_JWT_PUBLIC_JWKS: keys.publicJwks,
     STACK_CONTROL_URL: `http://127.0.0.1:${testProfile.controlPort}`,
+    GOOGLE_CLIENT_ID: 'edge-auth-test.apps.googleusercontent.com',
+    GOOGLE_JWKS_URL: `http://127.0.0.1:${testProfile.controlPort}/google/jwks.json`,
   };
 }

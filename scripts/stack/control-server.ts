@@ -2,8 +2,10 @@
  * A loopback-only HTTP switchboard for the stack, so tests running inside workerd (which cannot
  * spawn processes) can stop and restart Redis or Postgres and watch the service degrade and recover.
  *   POST /redis/stop  POST /redis/start  POST /postgres/stop  POST /postgres/start  GET /status
+ * It also serves the stand-in for Google's JWKS (fake-google-keys.ts).
  */
 import { createServer } from 'node:http';
+import { fakeGoogleKeys } from './fake-google-keys.ts';
 
 export interface Switchable {
   start(): Promise<void>;
@@ -13,7 +15,13 @@ export interface Switchable {
 export interface ControlServer { url: string; close(): Promise<void> }
 
 export function startControlServer(port: number, parts: Record<string, Switchable>): Promise<ControlServer> {
-  const server = createServer((req, res) => {
+  const google = fakeGoogleKeys();
+  const server = createServer(async (req, res) => {
+    const servedByGoogle = await google(req, res).catch(() => {
+      res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"bad key set"}');
+      return true;
+    });
+    if (servedByGoogle) return;
     const [, part, action] = (req.url ?? '').split('/');
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));

@@ -38,11 +38,12 @@ function port(envName: string, fallback: number): number {
 }
 
 export function stackProfile(name: ProfileName): StackProfile {
-  const base = basePorts[name];
   const prefix = `STACK_${name.toUpperCase()}_`;
+  const base = port(`${prefix}BASE_PORT`, basePorts[name]);
   return {
     name,
-    stateDir: resolve(repoRoot, '.stack', name),
+    // One folder per base port, so concurrent test runs (each on its own ports) never share data.
+    stateDir: resolve(repoRoot, '.stack', base === basePorts[name] ? name : `${name}-${base}`),
     postgresPort: port(`${prefix}POSTGRES_PORT`, base + 32),
     redisPort: port(`${prefix}REDIS_PORT`, base + 79),
     upstashBridgePort: port(`${prefix}UPSTASH_PORT`, base + 80),

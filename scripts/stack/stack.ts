@@ -30,6 +30,7 @@ export async function startStack(profile: StackProfile, log: (line: string) => v
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const stopPart of stops.reverse()) await stopPart().catch((err: unknown) => log(`[stack] stop failed: ${String(err)}`));
+    if (profile.throwaway) for (const part of ['redis', 'postgres']) rmSync(join(profile.stateDir, part), { recursive: true, force: true });
   };
   try {
     const redis = redisServer({ port: profile.redisPort, dir: join(profile.stateDir, 'redis') });

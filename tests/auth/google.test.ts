@@ -1,0 +1,101 @@
+/**
+ * Google sign-in against a stand-in for Google's JWKS (served by the test stack): the Worker fetches
+ * the keys over HTTP and verifies ID tokens exactly as it would Google's.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
+import { sql } from 'drizzle-orm';
+import { testEnv } from '../test-env';
+import { createDatabase } from '../../src/lib/storage/database';
+import { api, signUp, uniqueEmail, randomIp } from './api';
+
+const db = createDatabase({ url: testEnv.DATABASE_URL, fetchEndpoint: testEnv.NEON_FETCH_ENDPOINT });
+let googleKey: CryptoKey;
+let strangerKey: CryptoKey;
+const kid = `google-test-${crypto.randomUUID()}`;
+
+beforeAll(async () => {
+  const pair = await generateKeyPair('RS256', { extractable: true });
+  googleKey = pair.privateKey;
+  strangerKey = (await generateKeyPair('RS256')).privateKey;
+  const publicJwk = { ...(await exportJWK(pair.publicKey)), kid, alg: 'RS256', use: 'sig' };
+  const res = await fetch(`${testEnv.STACK_CONTROL_URL}/google/keys`, { method: 'PUT', body: JSON.stringify({ keys: [publicJwk] }) });
+  expect(res.status).toBe(204);
+});
+
+interface IdTokenOptions { email?: string; sub?: string; aud?: string; iss?: string; expiresIn?: number; emailVerified?: boolean; key?: CryptoKey }
+
+function idToken(o: IdTokenOptions = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ email: o.email ?? uniqueEmail('google'), email_verified: o.emailVerified ?? true, name: 'Grace Hopper' })
+    .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
+    .setIssuer(o.iss ?? 'https://accounts.google.com')
+    .setAudience(o.aud ?? testEnv.GOOGLE_CLIENT_ID)
+    .setSubject(o.sub ?? `google-${crypto.randomUUID()}`)
+    .setIssuedAt(now - 10)
+    .setExpirationTime(now + (o.expiresIn ?? 3600))
+    .sign(o.key ?? googleKey);
+}
+
+const google = (token: string) => api('/api/auth/google', { body: { idToken: token }, ip: randomIp() });
+
+describe('POST /api/auth/google', () => {
+  it('creates a user for a new verified Google identity and answers a token response', async () => {
+    const email = uniqueEmail('new-google');
+    const res = await google(await idToken({ email }));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, user: { email, name: 'Grace Hopper', role: 'user' } });
+    const rows = await db.execute(sql`select password_hash, google_subject from users where email = ${email}`);
+    expect(rows.rows).toHaveLength(1);
+    expect(rows.rows[0]).toMatchObject({ password_hash: null });
+  });
+
+  it('signs the same Google subject into the same user every time', async () => {
+    const sub = `google-${crypto.randomUUID()}`;
+    const email = uniqueEmail('repeat');
+    const first = await google(await idToken({ sub, email }));
+    const second = await google(await idToken({ sub, email }));
+    expect(second.status).toBe(200);
+    expect((second.body.user as { id: string }).id).toBe((first.body.user as { id: string }).id);
+  });
+
+  it('links to an existing password account with the same verified email (case-insensitive)', async () => {
+    const existing = await signUp();
+    const res = await google(await idToken({ email: existing.email.toUpperCase() }));
+    expect(res.status).toBe(200);
+    expect((res.body.user as { id: string }).id).toBe(existing.user.id);
+    const rows = await db.execute(sql`select google_subject from users where id = ${existing.user.id}`);
+    expect(rows.rows[0]?.google_subject).toMatch(/^google-/);
+  });
+
+  it.each([
+    ['a wrong audience', { aud: 'someone-else.apps.googleusercontent.com' }],
+    ['a wrong issuer', { iss: 'https://evil.example.com' }],
+    ['an expired token', { expiresIn: -3600 }],
+    ['an unverified email', { emailVerified: false }],
+    ['a key Google never published', { key: undefined as unknown as CryptoKey }],
+  ])('refuses %s with 401 INVALID_CREDENTIALS and stores no user', async (_label, options) => {
+    const email = uniqueEmail('refused');
+    const opts: IdTokenOptions = { ...options, email };
+    if ('key' in options) opts.key = strangerKey;
+    const res = await google(await idToken(opts));
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: 'INVALID_CREDENTIALS', message: 'Google ID token is not valid' });
+    const rows = await db.execute(sql`select id from users where email = ${email}`);
+    expect(rows.rows).toHaveLength(0);
+  });
+
+  it('does not let an unverified Google email take over an existing account', async () => {
+    const existing = await signUp();
+    const res = await google(await idToken({ email: existing.email, emailVerified: false }));
+    expect(res.status).toBe(401);
+    const rows = await db.execute(sql`select google_subject from users where id = ${existing.user.id}`);
+    expect(rows.rows[0]?.google_subject).toBeNull();
+  });
+
+  it('answers 400 for a missing idToken', async () => {
+    const res = await api('/api/auth/google', { body: {} });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'VALIDATION_ERROR', details: [{ field: 'idToken' }] });
+  });
+});
