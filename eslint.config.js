@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', '.stack', '.wrangler', 'dist', 'types', '**/worker-configuration.d.ts', 'drizzle'] },
+  { ignores: ['node_modules', '.stack', '.wrangler', '.bench', 'dist', 'types', '**/worker-configuration.d.ts', 'drizzle'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,7 +3,8 @@
 // tests: point `neonConfig.fetchEndpoint` at `sqlEndpoint`.
 //
 //   POST /sql             Neon protocol (see neon-protocol.ts)
-//   GET  /__stats         {"requests": n, "queries": n} — what went through, for benchmarks
+//   GET  /__stats         {"requests": n, "queries": n, "recent": [...]} — what went through, for benchmarks
+//                         (`recent`: the first 80 characters of the last 50 requests' statements)
 //   POST /__stats/reset   zeroes the counters
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -57,7 +58,7 @@ export async function startNeonBridge(options: NeonBridgeOptions): Promise<NeonB
   // pg-pool has already dropped it, and without a listener Node would crash the process.
   pool.on('error', () => {});
 
-  const stats = { requests: 0, queries: 0 };
+  const stats = { requests: 0, queries: 0, recent: [] as string[] };
 
   type Query = (config: string | QueryArrayConfig) => Promise<QueryArrayResult>;
   type Work<T> = (query: Query, discard: (err: unknown) => void) => Promise<T>;
@@ -134,6 +135,9 @@ export async function startNeonBridge(options: NeonBridgeOptions): Promise<NeonB
     const request = parseRequestBody(body);
     // Statements the client sent (not our BEGIN/COMMIT, not retries).
     stats.queries += request.batch ? request.queries.length : 1;
+    const statements = request.batch ? request.queries : [request.query];
+    stats.recent.push(statements.map((q) => q.query.replace(/\s+/g, ' ').trim().slice(0, 80)).join(' ; '));
+    if (stats.recent.length > 50) stats.recent.shift();
     if (!request.batch) return withClient((query) => run(query, request.query));
 
     const begin = beginStatement(req.headers);
@@ -158,6 +162,7 @@ export async function startNeonBridge(options: NeonBridgeOptions): Promise<NeonB
     if (req.method === 'POST' && path === '/__stats/reset') {
       stats.requests = 0;
       stats.queries = 0;
+      stats.recent = [];
       return send(res, 200, stats);
     }
     if (path !== '/sql') return send(res, 404, { message: `no route ${req.method} ${path}` });

@@ -13,14 +13,25 @@ import { startUpstashBridge } from './upstash-bridge.ts';
 import { startNeonBridge } from './neon-bridge.ts';
 import { applyMigrations } from './migrate.ts';
 import { startControlServer } from './control-server.ts';
+import { canConnect } from './process-utils.ts';
 
 export interface RunningStack {
   profile: StackProfile;
   stop(): Promise<void>;
 }
 
+async function assertPortsFree(profile: StackProfile): Promise<void> {
+  const ports = [profile.redisPort, profile.postgresPort, profile.upstashBridgePort, profile.neonBridgePort, profile.controlPort];
+  const busy = [];
+  for (const port of ports) if (await canConnect(port)) busy.push(port);
+  if (busy.length > 0) {
+    throw new Error(`ports ${busy.join(', ')} are in use: is another ${profile.name} stack running? (npm run stack:stop, or set STACK_${profile.name.toUpperCase()}_BASE_PORT)`);
+  }
+}
+
 export async function startStack(profile: StackProfile, log: (line: string) => void = console.log): Promise<RunningStack> {
   ensureRedisInstalled();
+  await assertPortsFree(profile);
   mkdirSync(profile.stateDir, { recursive: true });
   if (profile.throwaway) {
     // Only the data: the daemon's state and log files live beside it.

@@ -1,9 +1,10 @@
 import type { ClientContext } from '../../lib/http/client-context';
 import type { RequestEvents } from '../../lib/events/event-log';
 import type { AccessClaims } from '../../lib/tokens/access-token';
+import type { PublicUser } from '../../lib/users/user-store';
 
 /** The Hono environment of the auth Worker: its bindings and what middleware puts on the context. */
 export type AuthHonoEnv = {
   Bindings: Env;
-  Variables: { client: ClientContext; events: RequestEvents; auth: AccessClaims };
+  Variables: { client: ClientContext; events: RequestEvents; auth: AccessClaims; user: PublicUser };
 };

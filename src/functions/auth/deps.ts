@@ -10,9 +10,8 @@ import { createRedis, type Redis } from '../../lib/storage/redis';
 import { systemClock, type Clock } from '../../lib/clock';
 import type { ReportError } from '../../lib/http/error-handler';
 import { loadKeySet, type KeySet } from '../../lib/tokens/signing-keys';
-import { accessTokenVerifier, MAX_CLOCK_SKEW_SECONDS, type AccessTokenVerifier } from '../../lib/tokens/access-token';
-import { redisRevocationList, type RevocationList } from '../../lib/sessions/revocation-list';
-import { isSessionRevoked } from '../../lib/sessions/session-store';
+import { accessTokenVerifier, type AccessTokenVerifier } from '../../lib/tokens/access-token';
+import { loadCallerState } from '../../lib/sessions/caller-state';
 import type { SessionDeps, TokenSettings } from '../../lib/sessions/token-issuer';
 import { googleIdTokenVerifier, type GoogleIdTokenVerifier } from '../../lib/google/google-id-token';
 import type { BearerDeps } from '../../lib/http/bearer-auth';
@@ -25,7 +24,6 @@ export interface AuthDeps {
   report: ReportError;
   keys: () => Promise<KeySet>;
   tokenSettings: TokenSettings;
-  revocations: RevocationList;
   /** What starting or refreshing a session needs (the keys load once, on first use). */
   sessions: () => Promise<SessionDeps>;
   bearer: BearerDeps;
@@ -44,7 +42,6 @@ export function buildAuthDeps(config: AuthEnvConfig, report: ReportError, clock:
   const keys = once(() => loadKeySet(config.JWT_PRIVATE_JWK as Parameters<typeof loadKeySet>[0], config.JWT_PUBLIC_JWKS));
   const audience = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
   const verifier = once<AccessTokenVerifier>(async () => accessTokenVerifier((await keys()).publicJwks, audience));
-  const revocations = redisRevocationList(redis, config.ACCESS_TOKEN_TTL_SECONDS + MAX_CLOCK_SKEW_SECONDS);
   const tokenSettings: TokenSettings = {
     ...audience,
     accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
@@ -53,9 +50,9 @@ export function buildAuthDeps(config: AuthEnvConfig, report: ReportError, clock:
     reuseIntervalSeconds: config.REFRESH_REUSE_INTERVAL_SECONDS,
   };
   return {
-    config, db, redis, clock, report, keys, revocations, tokenSettings,
-    sessions: async () => ({ db, keys: await keys(), settings: tokenSettings, revocations }),
-    bearer: { verify: verifier, revocations, isSessionRevokedInDatabase: (sid) => isSessionRevoked(db, sid), clock },
+    config, db, redis, clock, report, keys, tokenSettings,
+    sessions: async () => ({ db, keys: await keys(), settings: tokenSettings }),
+    bearer: { verify: verifier, loadCaller: (userId, sessionId) => loadCallerState(db, userId, sessionId), clock },
     google: config.GOOGLE_CLIENT_ID ? googleIdTokenVerifier({ clientId: config.GOOGLE_CLIENT_ID, jwksUrl: config.GOOGLE_JWKS_URL }) : undefined,
   };
 }

@@ -20,13 +20,13 @@ export const SignupBody = z.object({
 
 export const LoginBody = z.object({
   email,
-  password: text(1, PASSWORD_MAX),
+  password: text(1, PASSWORD_MAX, { trim: false }),
   deviceName,
 }).openapi('LoginRequest');
 
-export const GoogleBody = z.object({ idToken: text(1, 8192), deviceName }).openapi('GoogleSignInRequest');
+export const GoogleBody = z.object({ idToken: text(1, 8192, { trim: false }), deviceName }).openapi('GoogleSignInRequest');
 
-export const RefreshBody = z.object({ refreshToken: text(1, 512) }).openapi('RefreshRequest');
+export const RefreshBody = z.object({ refreshToken: text(1, 512, { trim: false }) }).openapi('RefreshRequest');
 
 export const User = z.object({
   id: z.uuid(), email: z.string(), name: z.string(), role: z.enum(['user', 'admin']),
@@ -54,4 +54,18 @@ export const ErrorBody = z.object({
 }).openapi('Error');
 
 export const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ErrorBody } } });
+
+/** The errors every JSON route can answer (the contract's common rules). */
+export const jsonRouteErrors = {
+  400: errorResponse('VALIDATION_ERROR: malformed JSON or a bad field (see details)'),
+  413: errorResponse('PAYLOAD_TOO_LARGE: body over 16 KiB'),
+  415: errorResponse('UNSUPPORTED_MEDIA_TYPE: body is not application/json'),
+  429: errorResponse('RATE_LIMIT_EXCEEDED (or IP_BLOCKED on credential routes), with retryAfter'),
+};
+
+/** The errors every Bearer route can answer. */
+export const bearerErrors = {
+  401: errorResponse('UNAUTHORIZED (no token), TOKEN_INVALID, TOKEN_EXPIRED or TOKEN_REVOKED'),
+  423: errorResponse('ACCOUNT_LOCKED'),
+};
 export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });

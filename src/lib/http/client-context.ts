@@ -15,6 +15,7 @@ export interface ClientContext {
 const MAX_USER_AGENT = 512;
 
 function cfNumber(value: unknown): number | null {
+  if (typeof value === 'string' && value.trim() === '') return null; // Number('') is 0: a real place
   const n = typeof value === 'string' ? Number(value) : value;
   return typeof n === 'number' && Number.isFinite(n) ? n : null;
 }
@@ -23,10 +24,16 @@ function cfString(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
+const FAMILIES = ['Edg', 'OPR', 'Firefox', 'Chrome', 'Safari', 'curl', 'Wget', 'python-requests', 'okhttp'];
+
 /** Browser family and major version only: minor updates must not look like a new device. */
 export function userAgentFamily(userAgent: string): string {
-  const match = /(Firefox|Edg|OPR|Chrome|Safari|curl|Wget|python-requests|okhttp)\/(\d+)/.exec(userAgent);
-  return match ? `${match[1]}/${match[2]}` : userAgent.slice(0, 64);
+  // In priority order: Edge and Opera also say "Chrome/", Chrome also says "Safari/".
+  for (const family of FAMILIES) {
+    const match = new RegExp(`${family}/(\\d+)`).exec(userAgent);
+    if (match) return `${family}/${match[1]}`;
+  }
+  return userAgent.slice(0, 64);
 }
 
 async function sha256Hex(text: string): Promise<string> {

@@ -29,7 +29,8 @@ export function handleError(report: ReportError) {
     if (err instanceof HTTPException && err.status < 500) {
       const code = codeForHonoStatus[err.status] ?? 'VALIDATION_ERROR';
       // Hono's messages (e.g. "Malformed JSON in request body") say nothing secret; keep them.
-      return errorResponse(c, new ApiError(code, err.message || 'bad request'));
+      const details = code === 'VALIDATION_ERROR' ? [{ field: '(body)', problem: err.message || 'malformed request' }] : undefined;
+      return errorResponse(c, new ApiError(code, err.message || 'bad request', details ? { details } : {}));
     }
     report(err, { method: c.req.method, path: c.req.path });
     return errorResponse(c, new ApiError('INTERNAL_ERROR', 'internal error'));

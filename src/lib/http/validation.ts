@@ -7,8 +7,12 @@ import type { Context } from 'hono';
 import { codePointLength } from '../passwords/password-policy';
 import { ApiError } from './errors';
 
-export function text(min: number, max: number) {
-  return z.string()
+/**
+ * A string of `min` to `max` code points, judged after trimming surrounding whitespace (so a name of
+ * spaces is empty). Secrets pass `{ trim: false }`: a password's spaces are part of it.
+ */
+export function text(min: number, max: number, options: { trim?: boolean } = {}) {
+  return (options.trim === false ? z.string() : z.string().trim())
     .refine((s) => codePointLength(s) >= min, { message: min === 1 ? 'must not be empty' : `must be at least ${min} characters` })
     .refine((s) => codePointLength(s) <= max, { message: `must be at most ${max} characters` })
     .openapi({ minLength: min, maxLength: max });

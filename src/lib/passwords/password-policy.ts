@@ -10,7 +10,10 @@ export const PASSWORD_MAX = 128;
 export const codePointLength = (text: string): number => [...text].length;
 
 /** Returns what is wrong with the password, or undefined when it is acceptable. */
-export function passwordProblem(password: string): string | undefined {
+export function passwordProblem(rawPassword: string): string | undefined {
+  // Judge the password as it will be hashed (NFKC, see scrypt-hasher), so a full-width
+  // "ｐａｓｓｗｏｒｄ" is as common as "password".
+  const password = rawPassword.normalize('NFKC');
   const length = codePointLength(password);
   if (length < PASSWORD_MIN) return `must be at least ${PASSWORD_MIN} characters`;
   if (length > PASSWORD_MAX) return `must be at most ${PASSWORD_MAX} characters`;

@@ -37,16 +37,22 @@ function derive(password: string, salt: Uint8Array, params: ScryptParams): Promi
 }
 
 export async function hashPassword(password: string, params: ScryptParams = DEFAULT_SCRYPT_PARAMS): Promise<string> {
+  if (!fitsWorkersLimits(params)) throw new Error(`scrypt parameters N=${params.N} r=${params.r} p=${params.p} would be refused by production Workers`);
   const salt = crypto.getRandomValues(new Uint8Array(SALT_LENGTH));
   const key = await derive(password, salt, params);
   return ['scrypt', params.N, params.r, params.p, Buffer.from(salt).toString('base64'), key.toString('base64')].join('$');
 }
 
+const DECIMAL = /^[1-9][0-9]{0,7}$/;
+
 function decode(encoded: string): { params: ScryptParams; salt: Buffer; hash: Buffer } | undefined {
-  const [scheme, n, r, p, salt, hash] = encoded.split('$');
-  if (scheme !== 'scrypt' || !salt || !hash) return undefined;
+  const parts = encoded.split('$');
+  const [scheme, n, r, p, salt, hash] = parts;
+  if (parts.length !== 6 || scheme !== 'scrypt' || !salt || !hash) return undefined;
+  if (![n, r, p].every((v) => DECIMAL.test(v ?? ''))) return undefined;
   const params = { N: Number(n), r: Number(r), p: Number(p) };
-  if (!Object.values(params).every((v) => Number.isInteger(v) && v > 0)) return undefined;
+  // A stored hash is data: parameters we could not run in production (or that would exhaust memory) are refused.
+  if (!fitsWorkersLimits(params)) return undefined;
   return { params, salt: Buffer.from(salt, 'base64'), hash: Buffer.from(hash, 'base64') };
 }
 
@@ -55,19 +61,26 @@ export interface VerifyResult { valid: boolean; needsRehash: boolean }
 export async function verifyPassword(password: string, encoded: string, current: ScryptParams = DEFAULT_SCRYPT_PARAMS): Promise<VerifyResult> {
   const stored = decode(encoded);
   if (!stored) return { valid: false, needsRehash: false };
-  const key = await derive(password, stored.salt, stored.params);
+  const key = await derive(password, stored.salt, stored.params).catch(() => undefined);
+  if (!key) return { valid: false, needsRehash: false };
   const valid = key.length === stored.hash.length && timingSafeEqual(key, stored.hash);
   const p = stored.params;
   return { valid, needsRehash: valid && (p.N !== current.N || p.r !== current.r || p.p !== current.p) };
 }
 
-let dummyHash: Promise<string> | undefined;
+const dummyHashes = new Map<string, Promise<string>>();
 
 /**
  * Spends the same work as a real verification, for a login whose email is unknown: without it the
  * response time would tell an attacker which emails have accounts.
  */
 export async function verifyAgainstDummy(password: string, params: ScryptParams = DEFAULT_SCRYPT_PARAMS): Promise<void> {
-  dummyHash ??= hashPassword('dummy-password-for-timing', params);
-  await verifyPassword(password, await dummyHash, params);
+  const key = `${params.N}:${params.r}:${params.p}`;
+  let dummy = dummyHashes.get(key);
+  if (!dummy) {
+    dummy = hashPassword('dummy-password-for-timing', params);
+    dummy.catch(() => dummyHashes.delete(key)); // a failed hash is not remembered
+    dummyHashes.set(key, dummy);
+  }
+  await verifyPassword(password, await dummy, params);
 }

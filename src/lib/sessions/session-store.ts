@@ -107,13 +107,13 @@ export async function revokeSession(db: Database, sessionId: string, reason: str
   return rows.length;
 }
 
-/** Revokes every session of a user: `live` counts the sessions that were usable; `sessionIds` lists all touched. */
-export async function revokeAllSessions(db: Database, userId: string, reason: string, now: Date): Promise<{ live: number; sessionIds: string[] }> {
+/** Revokes every session of a user; `live` counts the sessions that were usable. */
+export async function revokeAllSessions(db: Database, userId: string, reason: string, now: Date): Promise<{ live: number }> {
   const rows = await db.update(refreshTokens).set({ revokedAt: now, revokedReason: reason })
     .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)))
     .returning({ sessionId: refreshTokens.sessionId, expiresAt: refreshTokens.expiresAt, rotatedAt: refreshTokens.rotatedAt });
   const live = rows.filter((r) => r.rotatedAt === null && r.expiresAt > now);
-  return { live: new Set(live.map((r) => r.sessionId)).size, sessionIds: [...new Set(rows.map((r) => r.sessionId))] };
+  return { live: new Set(live.map((r) => r.sessionId)).size };
 }
 
 /** Logs out the session a refresh token belongs to; returns it, or undefined for an unknown token. */
@@ -140,11 +140,4 @@ export async function listActiveSessions(db: Database, userId: string, now: Date
     .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt), isNull(refreshTokens.rotatedAt), gt(refreshTokens.expiresAt, now)))
     .orderBy(refreshTokens.sessionId, sql`${refreshTokens.createdAt} desc`);
   return rows.sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime());
-}
-
-/** Whether a session still has a live token: the database's answer when the Redis deny-list cannot give one. */
-export async function isSessionRevoked(db: Database, sessionId: string): Promise<boolean> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(refreshTokens)
-    .where(and(eq(refreshTokens.sessionId, sessionId), isNull(refreshTokens.revokedAt)));
-  return (row?.n ?? 0) === 0;
 }

@@ -9,7 +9,6 @@ import { signAccessToken, type Role } from '../tokens/access-token';
 import { hashRefreshToken, isWellFormedRefreshToken, newRefreshToken } from '../tokens/refresh-token';
 import { createSession, revokeSession, rotateRefreshToken, type RotationResult } from './session-store';
 import { refreshOutcome, type RefreshOutcome } from './refresh-outcome';
-import type { RevocationList } from './revocation-list';
 
 export interface TokenSettings {
   issuer: string;
@@ -24,7 +23,6 @@ export interface SessionDeps {
   db: Database;
   keys: KeySet;
   settings: TokenSettings;
-  revocations: RevocationList;
 }
 
 export interface SessionUser { id: string; email: string; name: string; role: Role }
@@ -78,8 +76,8 @@ export async function refreshSession(deps: SessionDeps, presented: string, clien
   }
   if (outcome === 'reused' && rotation) {
     // RFC 9700 4.14.2: a replayed refresh token means one copy is stolen; end the whole family.
+    // Its access tokens die with it: every Bearer route checks the session is live.
     await revokeSession(deps.db, rotation.sessionId, 'refresh_token_reuse', now);
-    await deps.revocations.add([rotation.sessionId]).catch(() => undefined); // the database already refuses it
   }
   return { outcome: outcome === 'rotated' ? 'unknown' : outcome, rotation };
 }

@@ -14,7 +14,9 @@ export interface KeySet {
   publicJwks: JWK[];
 }
 
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'] as const;
+// Private members, and `key_ops`/`ext` from WebCrypto exports: a published key with key_ops ["sign"]
+// would be skipped by verifiers (jose among them), and every token would fail to verify.
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'key_ops', 'ext'] as const;
 
 export function toPublicJwk(jwk: JWK): JWK {
   const copy: JWK = { ...jwk };

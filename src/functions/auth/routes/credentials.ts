@@ -2,7 +2,7 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import type { AuthHonoEnv } from '../context';
 import type { AuthDeps } from '../deps';
-import { SignupBody, LoginBody, TokenResponse, errorResponse, jsonContent } from '../schemas';
+import { SignupBody, LoginBody, TokenResponse, errorResponse, jsonContent, jsonRouteErrors } from '../schemas';
 import { jsonBody } from '../../../lib/http/json-body';
 import { validationHook } from '../../../lib/http/validation';
 import { ApiError } from '../../../lib/http/errors';
@@ -14,11 +14,10 @@ const signupRoute = createRoute({
   method: 'post', path: '/api/auth/signup', middleware: [jsonBody] as const,
   request: { body: { content: { 'application/json': { schema: SignupBody } }, required: true } },
   responses: {
+    ...jsonRouteErrors,
     201: jsonContent(TokenResponse, 'Account created and signed in'),
-    400: errorResponse('Bad email, name or password (see details)'),
+    400: errorResponse('Bad email, name or password, or malformed JSON (see details)'),
     409: errorResponse('EMAIL_TAKEN'),
-    413: errorResponse('Body over 16 KiB'), 415: errorResponse('Body is not application/json'),
-    429: errorResponse('RATE_LIMIT_EXCEEDED or IP_BLOCKED'),
   },
 });
 
@@ -26,11 +25,10 @@ const loginRoute = createRoute({
   method: 'post', path: '/api/auth/login', middleware: [jsonBody] as const,
   request: { body: { content: { 'application/json': { schema: LoginBody } }, required: true } },
   responses: {
+    ...jsonRouteErrors,
     200: jsonContent(TokenResponse, 'Signed in'),
-    400: errorResponse('VALIDATION_ERROR'),
     401: errorResponse('INVALID_CREDENTIALS: the same for an unknown email and a wrong password'),
     423: errorResponse('ACCOUNT_LOCKED'),
-    429: errorResponse('RATE_LIMIT_EXCEEDED or IP_BLOCKED'),
   },
 });
 

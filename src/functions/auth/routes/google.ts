@@ -2,7 +2,7 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import type { AuthHonoEnv } from '../context';
 import type { AuthDeps } from '../deps';
-import { GoogleBody, TokenResponse, errorResponse, jsonContent } from '../schemas';
+import { GoogleBody, TokenResponse, errorResponse, jsonContent, jsonRouteErrors } from '../schemas';
 import { jsonBody } from '../../../lib/http/json-body';
 import { validationHook } from '../../../lib/http/validation';
 import { ApiError } from '../../../lib/http/errors';
@@ -13,6 +13,7 @@ const googleRoute = createRoute({
   method: 'post', path: '/api/auth/google', middleware: [jsonBody] as const,
   request: { body: { content: { 'application/json': { schema: GoogleBody } }, required: true } },
   responses: {
+    ...jsonRouteErrors,
     200: jsonContent(TokenResponse, 'Signed in with Google (the account is created or linked by verified email)'),
     401: errorResponse('INVALID_CREDENTIALS: the ID token failed verification'),
     423: errorResponse('ACCOUNT_LOCKED'),

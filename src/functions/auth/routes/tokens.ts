@@ -2,7 +2,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { AuthHonoEnv } from '../context';
 import type { AuthDeps } from '../deps';
-import { RefreshBody, TokenResponse, errorResponse, jsonContent } from '../schemas';
+import { RefreshBody, TokenResponse, bearerErrors, errorResponse, jsonContent, jsonRouteErrors } from '../schemas';
 import { jsonBody, noBody } from '../../../lib/http/json-body';
 import { validationHook } from '../../../lib/http/validation';
 import { ApiError, type ErrorCode } from '../../../lib/http/errors';
@@ -17,6 +17,7 @@ const refreshRoute = createRoute({
   method: 'post', path: '/api/auth/refresh', middleware: [jsonBody] as const,
   request: { body: { content: { 'application/json': { schema: RefreshBody } }, required: true } },
   responses: {
+    ...jsonRouteErrors,
     200: jsonContent(TokenResponse, 'A new token pair; the presented refresh token is retired'),
     401: errorResponse('TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED or TOKEN_REUSED (the whole session is then revoked)'),
     423: errorResponse('ACCOUNT_LOCKED'),
@@ -26,14 +27,15 @@ const refreshRoute = createRoute({
 const logoutRoute = createRoute({
   method: 'post', path: '/api/auth/logout', middleware: [jsonBody] as const,
   request: { body: { content: { 'application/json': { schema: RefreshBody } }, required: true } },
-  responses: { 204: { description: 'Signed out (also for an unknown token: logout is idempotent)' } },
+  responses: { ...jsonRouteErrors, 204: { description: 'Signed out (also for an unknown token: logout is idempotent)' } },
 });
 
 const logoutAllRoute = createRoute({
   method: 'post', path: '/api/auth/logout-all', middleware: [noBody] as const, security: [{ bearer: [] }],
   responses: {
+    ...bearerErrors,
     200: jsonContent(z.object({ revoked: z.number().int() }), 'Every session of the caller revoked'),
-    401: errorResponse('UNAUTHORIZED or a TOKEN_* code'),
+    413: errorResponse('PAYLOAD_TOO_LARGE: any body sent is capped at 16 KiB'),
   },
 });
 
@@ -70,7 +72,6 @@ export function tokenRoutes(deps: AuthDeps) {
     if (isWellFormedRefreshToken(refreshToken)) {
       const ended = await revokeSessionOfToken(deps.db, await hashRefreshToken(refreshToken), deps.clock());
       if (ended) {
-        await deps.revocations.add([ended.sessionId]).catch((err: unknown) => deps.report(err, { method: 'POST', path: 'deny-list' }));
         c.get('events').record('logout', { userId: ended.userId, metadata: { sessionId: ended.sessionId, tokensRevoked: ended.revoked } });
       }
     }
@@ -80,8 +81,7 @@ export function tokenRoutes(deps: AuthDeps) {
   app.use('/api/auth/logout-all', bearerAuth(deps.bearer));
   app.openapi(logoutAllRoute, async (c) => {
     const { sub } = c.get('auth');
-    const { live, sessionIds } = await revokeAllSessions(deps.db, sub, 'logout_all', deps.clock());
-    await deps.revocations.add(sessionIds).catch((err: unknown) => deps.report(err, { method: 'POST', path: 'deny-list' }));
+    const { live } = await revokeAllSessions(deps.db, sub, 'logout_all', deps.clock());
     c.get('events').record('mass_token_revocation', { userId: sub, metadata: { reason: 'logout_all', sessions: live } });
     return c.json({ revoked: live }, 200);
   });

@@ -1,0 +1,235 @@
+/**
+ * POST /api/auth/login against the contract: the token pair, one indistinguishable 401 for an unknown
+ * email and a wrong password (same bytes, same work), case-insensitive email, the security events,
+ * locked accounts, and the upgrade of an old password hash on a successful login.
+ */
+import { env, exports } from 'cloudflare:workers';
+import { and, eq, sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { api, randomIp, signUp, uniqueEmail, type Reply } from './api';
+import { createDatabase } from '../../src/lib/storage/database';
+import { refreshTokens, securityEvents, users } from '../../src/lib/db/schema';
+import { hashPassword } from '../../src/lib/passwords/scrypt-hasher';
+
+const db = createDatabase({ url: env.DATABASE_URL, fetchEndpoint: env.NEON_FETCH_ENDPOINT });
+
+const uniquePassword = () => `pw ${crypto.randomUUID()} stays secret`;
+
+interface TokenBody {
+  token: string; accessToken: string; refreshToken: string; expiresIn: number; tokenType: string;
+  user: { id: string; email: string; name: string; role: string };
+}
+
+function login(body: unknown, ip = randomIp()): Promise<Reply> {
+  return api('/api/auth/login', { body, ip });
+}
+
+/** The raw reply, byte for byte, so two answers can be compared exactly. */
+async function rawLogin(body: unknown, ip = randomIp()): Promise<{ status: number; text: string; headers: Headers }> {
+  const res = await exports.default.fetch(new Request('http://auth.test/api/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip, 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36' },
+    body: JSON.stringify(body),
+  }));
+  return { status: res.status, text: await res.text(), headers: res.headers };
+}
+
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 3000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    value = await read();
+  }
+  return value;
+}
+
+const eventsFrom = (ip: string) => db.select().from(securityEvents).where(eq(securityEvents.ipAddress, ip));
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+describe('POST /api/auth/login: success', () => {
+  it('answers 200 with a token pair for the right password', async () => {
+    const password = uniquePassword();
+    const account = await signUp({ password, name: 'Grace Hopper' });
+    const res = await login({ email: account.email, password, deviceName: 'Work laptop' });
+    expect(res.status).toBe(200);
+    const body = res.body as unknown as TokenBody;
+    expect(Object.keys(body).sort()).toEqual(['accessToken', 'expiresIn', 'refreshToken', 'token', 'tokenType', 'user']);
+    expect(body.token).toBe(body.accessToken);
+    expect(body.accessToken.split('.')).toHaveLength(3);
+    expect(body.refreshToken).toMatch(/^[A-Za-z0-9_-]{43,}$/);
+    expect(body.expiresIn).toBe(900);
+    expect(body.tokenType).toBe('Bearer');
+    expect(body.user).toEqual({ id: account.user.id, email: account.email, name: 'Grace Hopper', role: 'user' });
+    // A new session: a token pair distinct from the signup's, and it works.
+    expect(body.refreshToken).not.toBe(account.refreshToken);
+    const me = await api('/api/auth/me', { token: body.accessToken });
+    expect(me.status).toBe(200);
+    const sessions = await db.select().from(refreshTokens).where(eq(refreshTokens.userId, account.user.id));
+    expect(new Set(sessions.map((s) => s.sessionId)).size).toBe(2);
+  });
+
+  it('compares the email case-insensitively', async () => {
+    const password = uniquePassword();
+    const account = await signUp({ password });
+    const res = await login({ email: account.email.toUpperCase(), password });
+    expect(res.status).toBe(200);
+    expect((res.body as unknown as TokenBody).user.id).toBe(account.user.id);
+    expect((res.body as unknown as TokenBody).user.email).toBe(account.email);
+  });
+});
+
+describe('POST /api/auth/login: failures look alike', () => {
+  it('answers 401 INVALID_CREDENTIALS for a wrong password', async () => {
+    const account = await signUp({ password: uniquePassword() });
+    const res = await login({ email: account.email, password: uniquePassword() });
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: 'INVALID_CREDENTIALS', message: expect.any(String) });
+  });
+
+  it('answers an unknown email with a body byte-identical to the wrong-password one', async () => {
+    const account = await signUp({ password: uniquePassword() });
+    const wrong = await rawLogin({ email: account.email, password: uniquePassword() });
+    const unknown = await rawLogin({ email: uniqueEmail('nobody'), password: uniquePassword() });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(unknown.text).toBe(wrong.text);
+    expect(JSON.parse(unknown.text)).toMatchObject({ error: 'INVALID_CREDENTIALS' });
+    expect(unknown.headers.get('content-type')).toBe(wrong.headers.get('content-type'));
+    expect(unknown.headers.get('www-authenticate')).toBe(wrong.headers.get('www-authenticate'));
+  });
+
+  it('records failed_login_attempt (with the user id) for a wrong password', async () => {
+    const account = await signUp({ password: uniquePassword() });
+    const ip = randomIp();
+    const badPassword = uniquePassword();
+    expect((await login({ email: account.email, password: badPassword }, ip)).status).toBe(401);
+    const rows = await eventually(() => eventsFrom(ip), (found) => found.length > 0);
+    expect(rows.map((r) => r.eventType)).toEqual(['failed_login_attempt']);
+    expect(rows[0]?.userId).toBe(account.user.id);
+    expect(JSON.stringify(rows)).not.toContain(badPassword);
+  });
+
+  it('records login_failed (with no user id) for an unknown email', async () => {
+    const ip = randomIp();
+    const password = uniquePassword();
+    expect((await login({ email: uniqueEmail('ghost'), password }, ip)).status).toBe(401);
+    const rows = await eventually(() => eventsFrom(ip), (found) => found.length > 0);
+    expect(rows.map((r) => r.eventType)).toEqual(['login_failed']);
+    expect(rows[0]?.userId).toBeNull();
+    expect(JSON.stringify(rows)).not.toContain(password);
+  });
+
+  it('records login_success and token_generated for a good login', async () => {
+    const password = uniquePassword();
+    const account = await signUp({ password });
+    const ip = randomIp();
+    expect((await login({ email: account.email, password }, ip)).status).toBe(200);
+    const rows = await eventually(() => eventsFrom(ip), (found) => found.length >= 2);
+    expect(rows.map((r) => r.eventType).sort()).toEqual(['login_success', 'token_generated']);
+    for (const row of rows) expect(row.userId).toBe(account.user.id);
+    expect(JSON.stringify(rows)).not.toContain(password);
+  });
+
+  it('spends the same work on an unknown email as on a wrong password (timing)', async () => {
+    const account = await signUp({ password: uniquePassword() });
+    const timed = async (email: string) => {
+      const started = performance.now();
+      const res = await rawLogin({ email, password: uniquePassword() });
+      const elapsed = performance.now() - started;
+      expect(res.status).toBe(401);
+      return elapsed;
+    };
+    // Warm up both paths (first use prepares the dummy hash and the connections).
+    await timed(uniqueEmail('warm'));
+    await timed(account.email);
+    const unknown: number[] = [];
+    const wrong: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      unknown.push(await timed(uniqueEmail('timing')));
+      wrong.push(await timed(account.email));
+    }
+    const ratio = median(unknown) / median(wrong);
+    expect(ratio, `unknown ${unknown.map(Math.round).join(',')} ms vs wrong ${wrong.map(Math.round).join(',')} ms`).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
+  }, 60_000);
+});
+
+describe('POST /api/auth/login: locked accounts', () => {
+  it('answers 423 ACCOUNT_LOCKED to the right password, but the usual 401 to a wrong one', async () => {
+    const password = uniquePassword();
+    const account = await signUp({ password });
+    await db.update(users).set({ lockedUntil: new Date(Date.now() + 60 * 60 * 1000) }).where(eq(users.id, account.user.id));
+
+    const locked = await login({ email: account.email, password });
+    expect(locked.status).toBe(423);
+    expect(locked.body).toMatchObject({ error: 'ACCOUNT_LOCKED', message: expect.any(String) });
+    expect(locked.body).not.toHaveProperty('accessToken');
+    expect(locked.body).not.toHaveProperty('refreshToken');
+
+    const wrong = await rawLogin({ email: account.email, password: uniquePassword() });
+    const unknown = await rawLogin({ email: uniqueEmail('nobody'), password: uniquePassword() });
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).toBe(unknown.text);
+
+    // No session was started for the locked account (only the signup's).
+    const sessions = await db.select().from(refreshTokens).where(eq(refreshTokens.userId, account.user.id));
+    expect(new Set(sessions.map((s) => s.sessionId)).size).toBe(1);
+  });
+
+  it('lets the user in again once locked_until has passed', async () => {
+    const password = uniquePassword();
+    const account = await signUp({ password });
+    await db.update(users).set({ lockedUntil: new Date(Date.now() - 60 * 1000) }).where(eq(users.id, account.user.id));
+    expect((await login({ email: account.email, password })).status).toBe(200);
+  });
+});
+
+describe('POST /api/auth/login: password hash upgrade', () => {
+  it('rehashes a password stored with weaker scrypt parameters on a successful login', async () => {
+    const password = uniquePassword();
+    const account = await signUp({ password });
+    const weak = await hashPassword(password, { N: 1024, r: 8, p: 1 });
+    expect(weak.startsWith('scrypt$1024$8$1$')).toBe(true);
+    await db.update(users).set({ passwordHash: weak }).where(eq(users.id, account.user.id));
+
+    expect((await login({ email: account.email, password })).status).toBe(200);
+    const readHash = async () => (await db.select({ h: users.passwordHash }).from(users).where(eq(users.id, account.user.id)))[0]?.h;
+    const upgraded = await eventually(readHash, (h) => h?.startsWith('scrypt$16384$8$5$') === true);
+    expect(upgraded?.startsWith('scrypt$16384$8$5$')).toBe(true);
+    expect(upgraded).not.toContain(password);
+
+    // The upgraded hash still checks the same password, and only it.
+    expect((await login({ email: account.email, password })).status).toBe(200);
+    expect((await login({ email: account.email, password: uniquePassword() })).status).toBe(401);
+  });
+
+  it('does not rehash on a wrong password', async () => {
+    const password = uniquePassword();
+    const account = await signUp({ password });
+    const weak = await hashPassword(password, { N: 1024, r: 8, p: 1 });
+    await db.update(users).set({ passwordHash: weak }).where(eq(users.id, account.user.id));
+    const ip = randomIp();
+    expect((await login({ email: account.email, password: uniquePassword() }, ip)).status).toBe(401);
+    await eventually(() => db.select().from(securityEvents).where(and(eq(securityEvents.ipAddress, ip))), (rows) => rows.length > 0);
+    const [row] = await db.select({ h: users.passwordHash }).from(users).where(eq(users.id, account.user.id));
+    expect(row?.h).toBe(weak);
+  });
+
+  it('never stores the password in a security event of a login', async () => {
+    const password = uniquePassword();
+    const account = await signUp({ password });
+    const ip = randomIp();
+    expect((await login({ email: account.email, password }, ip)).status).toBe(200);
+    await eventually(() => eventsFrom(ip), (rows) => rows.length >= 2);
+    const result = await db.execute<{ n: number }>(sql`
+      select count(*)::int as n from security_events
+      where (metadata::text || coalesce(user_agent, '') || coalesce(ip_address, '') || coalesce(country, '')) like '%' || ${password} || '%'`);
+    expect(Number(result.rows[0]?.n)).toBe(0);
+  });
+});
