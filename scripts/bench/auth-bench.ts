@@ -53,6 +53,7 @@ async function measure(route: string, run: () => Promise<{ status: number }>) {
   await sleep(300);
   const seen = await counters.read();
   const after = seen.statements.filter(isAfterResponse).length;
+  if (process.env.BENCH_VERBOSE) console.log(route, seen.statements);
   rows.push({ route, status, pgCritical: seen.postgres - after, pgAfter: after, redis: seen.redis });
 }
 

@@ -1,5 +1,5 @@
 // Refresh-token reuse detection: a rotated token replayed after the reuse interval revokes the whole
-// session (every token, the Redis deny-list for its access tokens), answers 401 TOKEN_REUSED and
+// session (every token, and so its access tokens on every Bearer route), answers 401 TOKEN_REUSED and
 // records session_hijack_attempt; the user's other sessions are untouched. Inside the interval a
 // replay is a retry of the same client and succeeds. Time is simulated by moving rotated_at back.
 import { env } from 'cloudflare:workers';

@@ -206,7 +206,7 @@ describe('DELETE /api/auth/sessions/:id', () => {
     for (const row of await db.select().from(refreshTokens).where(eq(refreshTokens.sessionId, bobSid))) {
       expect(row.revokedAt).toBeNull();
     }
-    await sleep(1_100); // past the 1-second rule: a wrongly written deny-list entry would show by now
+    await sleep(1_100); // past the 1-second rule: a revocation that missed this session would show by now
     expect((await api('/api/auth/me', { token: bob.accessToken })).status).toBe(200);
     const r = await refresh(bob.refreshToken);
     expect(r.status).toBe(200);

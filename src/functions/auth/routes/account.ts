@@ -32,8 +32,7 @@ const revokeRoute = createRoute({
 export function accountRoutes(deps: AuthDeps) {
   const app = new OpenAPIHono<AuthHonoEnv>({ defaultHook: validationHook });
   app.use('/api/auth/me', bearerAuth(deps.bearer));
-  app.use('/api/auth/sessions', bearerAuth(deps.bearer));
-  app.use('/api/auth/sessions/*', bearerAuth(deps.bearer));
+  app.use('/api/auth/sessions/*', bearerAuth(deps.bearer)); // Hono's /* matches /api/auth/sessions itself too
 
   // The Bearer check already read the user (one query for both).
   app.openapi(meRoute, (c) => c.json({ user: c.get('user') }, 200));
