@@ -13,6 +13,7 @@ import { googleRoutes } from './routes/google';
 import { tokenRoutes } from './routes/tokens';
 import { accountRoutes } from './routes/account';
 import { jwksRoutes } from './routes/jwks';
+import { securityGate } from './security-gate';
 
 export type AuthApp = OpenAPIHono<AuthHonoEnv>;
 
@@ -21,18 +22,31 @@ function requestScope(deps: AuthDeps): MiddlewareHandler<AuthHonoEnv> {
   return async (c, next) => {
     const client = await clientContext(c.req.raw);
     const events = new RequestEvents(client, deps.clock());
+    const deferred: Promise<unknown>[] = [];
     c.set('client', client);
     c.set('events', events);
+    c.set('defer', (work) => deferred.push(work));
     await next();
-    if (events.pending.length > 0) c.executionCtx.waitUntil(events.flush(deps));
+    const stores = { db: deps.db, redis: deps.redis, report: deps.report, signal: deps.signal };
+    c.executionCtx.waitUntil(Promise.allSettled(deferred).then(() => events.flush(stores)));
   };
 }
 
-export function createAuthApp(deps: AuthDeps): AuthApp {
+export interface AuthAppOptions {
+  /**
+   * The pre-request gate (IP blocks, rate limits, bot counting). Off only in the benchmark that
+   * measures what the security layer costs; pair it with `noDetection` there.
+   * @default true
+   */
+  securityGate?: boolean;
+}
+
+export function createAuthApp(deps: AuthDeps, options: AuthAppOptions = {}): AuthApp {
   const app = new OpenAPIHono<AuthHonoEnv>({ defaultHook: validationHook });
   app.route('/', healthRoute({ database: pingDatabase(deps.db), redis: pingRedis(deps.redis) }));
   app.route('/', jwksRoutes(deps));
   app.use('/api/*', requestScope(deps));
+  if (options.securityGate !== false) app.use('/api/*', securityGate(deps));
   app.route('/', credentialRoutes(deps));
   app.route('/', googleRoutes(deps));
   app.route('/', tokenRoutes(deps));

@@ -6,5 +6,12 @@ import type { PublicUser } from '../../lib/users/user-store';
 /** The Hono environment of the auth Worker: its bindings and what middleware puts on the context. */
 export type AuthHonoEnv = {
   Bindings: Env;
-  Variables: { client: ClientContext; events: RequestEvents; auth: AccessClaims; user: PublicUser };
+  Variables: {
+    client: ClientContext;
+    events: RequestEvents;
+    /** Work that may run after the response; the request's events are written once it settles. */
+    defer: (work: Promise<unknown>) => void;
+    auth: AccessClaims;
+    user: PublicUser;
+  };
 };

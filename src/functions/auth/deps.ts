@@ -15,6 +15,10 @@ import { loadCallerState } from '../../lib/sessions/caller-state';
 import type { SessionDeps, TokenSettings } from '../../lib/sessions/token-issuer';
 import { googleIdTokenVerifier, type GoogleIdTokenVerifier } from '../../lib/google/google-id-token';
 import type { BearerDeps } from '../../lib/http/bearer-auth';
+import type { SecurityConfig } from '../../lib/detection/security-config';
+import { createRateLimiter, type RateLimiter } from '../../lib/rate-limit/rate-limiter';
+import type { SecurityEvent } from '../../lib/events/event-types';
+import { bindDetector, type Detect } from '../../lib/detection/detector';
 
 export interface AuthDeps {
   config: AuthEnvConfig;
@@ -29,6 +33,11 @@ export interface AuthDeps {
   bearer: BearerDeps;
   /** Undefined when GOOGLE_CLIENT_ID is not set: Google sign-in then answers 503. */
   google: GoogleIdTokenVerifier | undefined;
+  security: SecurityConfig;
+  limiter: RateLimiter;
+  detect: Detect;
+  /** High and critical security events, to Sentry. */
+  signal: (event: SecurityEvent) => void;
 }
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {
@@ -36,9 +45,10 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
   return () => (value ??= make());
 }
 
-export function buildAuthDeps(config: AuthEnvConfig, report: ReportError, clock: Clock = systemClock): AuthDeps {
+export function buildAuthDeps(config: AuthEnvConfig, report: ReportError, signal: (event: SecurityEvent) => void = () => undefined, clock: Clock = systemClock): AuthDeps {
   const db = createDatabase({ url: config.DATABASE_URL, fetchEndpoint: config.NEON_FETCH_ENDPOINT });
-  const redis = createRedis({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN });
+  const security = config.SECURITY_CONFIG;
+  const redis = createRedis({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN, timeoutMs: security.redisTimeoutMs });
   const keys = once(() => loadKeySet(config.JWT_PRIVATE_JWK as Parameters<typeof loadKeySet>[0], config.JWT_PUBLIC_JWKS));
   const audience = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
   const verifier = once<AccessTokenVerifier>(async () => accessTokenVerifier((await keys()).publicJwks, audience));
@@ -53,16 +63,18 @@ export function buildAuthDeps(config: AuthEnvConfig, report: ReportError, clock:
     config, db, redis, clock, report, keys, tokenSettings,
     sessions: async () => ({ db, keys: await keys(), settings: tokenSettings }),
     bearer: { verify: verifier, loadCaller: (userId, sessionId) => loadCallerState(db, userId, sessionId), clock },
+    security, signal, limiter: createRateLimiter(redis, security),
+    detect: bindDetector({ redis, db, config: security, report }),
     google: config.GOOGLE_CLIENT_ID ? googleIdTokenVerifier({ clientId: config.GOOGLE_CLIENT_ID, jwksUrl: config.GOOGLE_JWKS_URL }) : undefined,
   };
 }
 
 const cache = new WeakMap<object, AuthDeps>();
 
-export function authDepsFrom(env: Env, report: ReportError): AuthDeps {
+export function authDepsFrom(env: Env, report: ReportError, signal?: (event: SecurityEvent) => void): AuthDeps {
   let deps = cache.get(env);
   if (!deps) {
-    deps = buildAuthDeps(parseEnv(authEnvSchema, env), report);
+    deps = buildAuthDeps(parseEnv(authEnvSchema, env), report, signal);
     cache.set(env, deps);
   }
   return deps;

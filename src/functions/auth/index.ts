@@ -6,7 +6,7 @@ import * as Sentry from '@sentry/cloudflare';
 import { authDepsFrom } from './deps';
 import { createAuthApp, type AuthApp } from './app';
 import { sentryOptions } from '../../lib/observability/sentry-options';
-import { reportToSentry } from '../../lib/observability/report';
+import { reportToSentry, signalToSentry } from '../../lib/observability/report';
 import { configErrorResponse } from '../../lib/http/config-error';
 import { runScheduledJobs } from '../../../cron/run-scheduled';
 
@@ -15,7 +15,7 @@ const apps = new WeakMap<object, AuthApp>();
 function appFor(env: Env): AuthApp {
   let app = apps.get(env);
   if (!app) {
-    app = createAuthApp(authDepsFrom(env, reportToSentry));
+    app = createAuthApp(authDepsFrom(env, reportToSentry, signalToSentry));
     apps.set(env, app);
   }
   return app;

@@ -4,6 +4,7 @@
  * never `env` itself.
  */
 import { z } from 'zod';
+import { securityConfigSchema } from '../detection/security-config';
 
 const seconds = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -51,6 +52,7 @@ export const authEnvSchema = sharedEnvSchema.extend({
   REFRESH_REUSE_INTERVAL_SECONDS: seconds(10, 0, 300),
   GOOGLE_CLIENT_ID: z.string().default(''),
   GOOGLE_JWKS_URL: z.url().default('https://www.googleapis.com/oauth2/v3/certs'),
+  SECURITY_CONFIG: z.preprocess((v) => (v === '' || v === undefined ? '{}' : v), jsonOf(securityConfigSchema)),
 });
 
 export const dashboardEnvSchema = sharedEnvSchema.extend({

@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
-  bigserial, check, doublePrecision, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid,
+  bigserial, check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -94,3 +94,26 @@ export const cronRuns = pgTable('cron_runs', {
 export type UserRow = typeof users.$inferSelect;
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
 export type SecurityEventRow = typeof securityEvents.$inferSelect;
+
+/**
+ * Repeated detections of one kind for one user or IP fold into one open alert with a count.
+ * `subject` is the user id when there is one, else the IP: the fold key.
+ */
+export const securityAlerts = pgTable('security_alerts', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  type: text('type').notNull(),
+  severity: text('severity').notNull(),
+  subject: text('subject').notNull(),
+  userId: uuid('user_id'),
+  ip: text('ip'),
+  count: integer('count').notNull().default(1),
+  firstSeen: timestamptz('first_seen').notNull(),
+  lastSeen: timestamptz('last_seen').notNull(),
+  status: text('status').notNull().default('open'),
+}, (t) => [
+  uniqueIndex('security_alerts_open_fold_idx').on(t.type, t.subject).where(sql`${t.status} = 'open'`),
+  index('security_alerts_status_last_seen_idx').on(t.status, t.lastSeen.desc()),
+  check('security_alerts_status_check', sql`${t.status} in ('open', 'acknowledged', 'resolved')`),
+]);
+
+export type SecurityAlertRow = typeof securityAlerts.$inferSelect;

@@ -10,6 +10,7 @@ import type { Database } from '../storage/database';
 import type { Redis } from '../storage/redis';
 import type { ClientContext } from '../http/client-context';
 import { EVENT_SEVERITY, type EventType, type SecurityEvent, type Severity } from './event-types';
+import { raiseAlerts } from '../alerts/alert-store';
 
 export const OUTBOX_KEY = 'auth:events:outbox';
 
@@ -17,6 +18,8 @@ export interface EventStores {
   db: Database;
   redis: Pick<Redis, 'rpush'>;
   report: (error: unknown, context: { method: string; path: string }) => void;
+  /** Security signals (high and critical events) to Sentry; optional. */
+  signal?: (event: SecurityEvent) => void;
 }
 
 export class RequestEvents {
@@ -24,7 +27,7 @@ export class RequestEvents {
 
   constructor(private readonly client: ClientContext | null, private readonly now: Date) {}
 
-  record(type: EventType, details: { userId?: string | null; tokenId?: string | null; severity?: Severity; metadata?: Record<string, unknown> } = {}): void {
+  record(type: EventType, details: { userId?: string | null; tokenId?: string | null; severity?: Severity; metadata?: Record<string, unknown>; alert?: boolean } = {}): void {
     this.events.push({
       type,
       severity: details.severity ?? EVENT_SEVERITY[type],
@@ -35,6 +38,7 @@ export class RequestEvents {
       country: this.client?.country ?? null,
       metadata: details.metadata ?? {},
       at: this.now,
+      alert: details.alert ?? false,
     });
   }
 
@@ -55,8 +59,12 @@ export const toRow = (e: SecurityEvent) => ({
 });
 
 export async function writeEvents(stores: EventStores, batch: SecurityEvent[]): Promise<'database' | 'outbox' | 'lost'> {
+  for (const event of batch) if (event.severity === 'high' || event.severity === 'critical') stores.signal?.(event);
   try {
     await stores.db.insert(securityEvents).values(batch.map(toRow));
+    const alerts = batch.filter((e) => e.alert);
+    // Alerts are derived from the events: if they fail the events still stand, and the failure is reported.
+    if (alerts.length > 0) await raiseAlerts(stores.db, alerts).catch((err: unknown) => stores.report(err, { method: 'EVENTS', path: 'alerts' }));
     return 'database';
   } catch (dbError) {
     try {

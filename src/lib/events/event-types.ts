@@ -45,4 +45,6 @@ export interface SecurityEvent {
   /** Never a password, token, cookie or authorization header: callers pass ids and reasons only. */
   metadata: Record<string, unknown>;
   at: Date;
+  /** Also raise (or fold into) an alert for the dashboard. */
+  alert?: boolean;
 }

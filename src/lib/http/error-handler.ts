@@ -33,8 +33,23 @@ export function handleError(report: ReportError) {
       return errorResponse(c, new ApiError(code, err.message || 'bad request', details ? { details } : {}));
     }
     report(err, { method: c.req.method, path: c.req.path });
+    if (isDependencyOutage(err)) {
+      return errorResponse(c, new ApiError('SERVICE_UNAVAILABLE', 'a backing service is unavailable; try again shortly', { retryAfter: 5 }));
+    }
     return errorResponse(c, new ApiError('INTERNAL_ERROR', 'internal error'));
   };
+}
+
+/**
+ * Postgres or Redis out of reach (not a bad query): the Neon driver's server errors carry no SQLSTATE;
+ * network failures surface as TypeErrors from fetch; an abort is our own timeout.
+ */
+export function isDependencyOutage(err: Error): boolean {
+  if (err.name === 'NeonDbError' && !(err as { code?: string }).code) return true;
+  if (err.name === 'AbortError' || err.name === 'TimeoutError') return true;
+  if (err.name === 'TypeError' && /fetch|network|connect/i.test(err.message)) return true;
+  const cause = (err as { cause?: unknown }).cause;
+  return cause instanceof Error && cause !== err && isDependencyOutage(cause);
 }
 
 export function notFound(c: Context): Response {

@@ -1,8 +1,18 @@
 import * as Sentry from '@sentry/cloudflare';
 import type { ReportError } from '../http/error-handler';
+import type { SecurityEvent } from '../events/event-types';
 
 /** Reports an unexpected error: to Sentry when it is configured, and always to the log (no request data). */
 export const reportToSentry: ReportError = (error, context) => {
   console.error(`[error] ${context.method} ${context.path}:`, error instanceof Error ? `${error.name}: ${error.message}` : 'non-Error thrown');
   Sentry.captureException(error, { tags: { method: context.method, path: context.path } });
 };
+
+/** High and critical security events go to Sentry as messages: ids and reasons only, never secrets. */
+export function signalToSentry(event: SecurityEvent): void {
+  Sentry.captureMessage(`security: ${event.type}`, {
+    level: event.severity === 'critical' ? 'error' : 'warning',
+    tags: { event_type: event.type, severity: event.severity, country: event.country ?? 'unknown' },
+    extra: { userId: event.userId, ip: event.ip, metadata: event.metadata },
+  });
+}

@@ -36,6 +36,8 @@ export interface RotationResult extends PresentedTokenState {
   userId: string;
   user: { id: string; email: string; name: string; role: 'user' | 'admin' };
   sessionFingerprint: string | null;
+  /** Where the presented token was issued: a refresh from elsewhere is a signal. */
+  previousCountry: string | null;
   newTokenId: string | null;
 }
 
@@ -53,7 +55,7 @@ export async function rotateRefreshToken(db: Database, r: {
   const now = r.now.toISOString();
   const result = await db.execute(sql`
     with found as (
-      select t.id, t.session_id, t.user_id, t.device_name, t.device_fingerprint, t.session_created_at,
+      select t.id, t.session_id, t.user_id, t.device_name, t.device_fingerprint, t.country, t.session_created_at,
              t.session_expires_at, t.expires_at, t.rotated_at, t.revoked_at,
              u.email, u.name, u.role, u.locked_until
         from refresh_tokens t join users u on u.id = t.user_id
@@ -90,6 +92,7 @@ export async function rotateRefreshToken(db: Database, r: {
     userId: row.user_id as string,
     user: { id: row.user_id as string, email: row.email as string, name: row.name as string, role: row.role as 'user' | 'admin' },
     sessionFingerprint: (row.device_fingerprint as string | null) ?? null,
+    previousCountry: (row.country as string | null) ?? null,
     revokedAt: asDate(row.revoked_at),
     rotatedAt: asDate(row.rotated_at),
     expiresAt: asDate(row.expires_at) as Date,

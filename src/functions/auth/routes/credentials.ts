@@ -9,6 +9,7 @@ import { ApiError } from '../../../lib/http/errors';
 import { signUp } from '../../../lib/accounts/sign-up';
 import { logIn } from '../../../lib/accounts/log-in';
 import { startSession } from '../../../lib/sessions/token-issuer';
+import { normalizeEmail } from '../../../lib/users/user-store';
 
 const signupRoute = createRoute({
   method: 'post', path: '/api/auth/signup', middleware: [jsonBody] as const,
@@ -47,6 +48,7 @@ export function credentialRoutes(deps: AuthDeps) {
     }
     const now = deps.clock();
     const session = await startSession(await deps.sessions(), result.user, body.deviceName ?? null, c.get('client'), now);
+    c.get('defer')(deps.detect.loginSuccess(events, { email: result.user.email, userId: result.user.id, client: c.get('client'), now }));
     events.record('signup_success', { userId: result.user.id });
     events.record('token_generated', { userId: result.user.id, tokenId: session.tokenId, metadata: { sessionId: session.sessionId } });
     return c.json(session.response, 201);
@@ -56,10 +58,14 @@ export function credentialRoutes(deps: AuthDeps) {
     const body = c.req.valid('json');
     const events = c.get('events');
     const now = deps.clock();
+    const client = c.get('client');
+    const email = normalizeEmail(body.email);
     const result = await logIn(deps.db, body, now);
     if (!result.ok) {
       if (result.reason === 'unknown_user') {
         events.record('login_failed', { metadata: { reason: result.reason } });
+        // Awaited: a brute-force block must be in place before the next attempt arrives.
+        await deps.detect.loginFailure(events, { email, userId: null, client, now });
         throw INVALID_CREDENTIALS();
       }
       if (result.reason === 'locked') {
@@ -68,11 +74,13 @@ export function credentialRoutes(deps: AuthDeps) {
         throw new ApiError('ACCOUNT_LOCKED', 'this account is locked; try again later', { retryAfter });
       }
       events.record('failed_login_attempt', { userId: result.userId, metadata: { reason: result.reason } });
+      await deps.detect.loginFailure(events, { email, userId: result.userId, client, now });
       throw INVALID_CREDENTIALS();
     }
     const rehash = result.rehash();
     if (rehash) c.executionCtx.waitUntil(rehash.catch((err: unknown) => deps.report(err, { method: 'POST', path: 'rehash' })));
-    const session = await startSession(await deps.sessions(), result.user, body.deviceName ?? null, c.get('client'), now);
+    const session = await startSession(await deps.sessions(), result.user, body.deviceName ?? null, client, now);
+    c.get('defer')(deps.detect.loginSuccess(events, { email, userId: result.user.id, client, now }));
     events.record('login_success', { userId: result.user.id, metadata: { sessionId: session.sessionId } });
     events.record('token_generated', { userId: result.user.id, tokenId: session.tokenId, metadata: { sessionId: session.sessionId } });
     return c.json(session.response, 200);

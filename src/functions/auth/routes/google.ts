@@ -43,6 +43,7 @@ export function googleRoutes(deps: AuthDeps) {
       throw new ApiError('ACCOUNT_LOCKED', 'this account is locked; try again later');
     }
     const session = await startSession(await deps.sessions(), result.user, deviceName ?? null, c.get('client'), now);
+    c.get('defer')(deps.detect.loginSuccess(events, { email: result.user.email, userId: result.user.id, client: c.get('client'), now }));
     events.record('oauth_success', { userId: result.user.id, metadata: { provider: 'google', created: result.created, linked: result.linked, sessionId: session.sessionId } });
     events.record('token_generated', { userId: result.user.id, tokenId: session.tokenId, metadata: { sessionId: session.sessionId } });
     return c.json(session.response, 200);

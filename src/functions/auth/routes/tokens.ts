@@ -54,11 +54,17 @@ export function tokenRoutes(deps: AuthDeps) {
     const { refreshToken } = c.req.valid('json');
     const events = c.get('events');
     const client = c.get('client');
-    const result = await refreshSession(await deps.sessions(), refreshToken, client, deps.clock());
+    const now = deps.clock();
+    const result = await refreshSession(await deps.sessions(), refreshToken, client, now);
     const rotation = result.rotation;
     const ids = { userId: rotation?.userId ?? null, tokenId: rotation?.tokenId ?? null };
     if (result.outcome === 'rotated') {
-      events.record('token_refreshed', { ...ids, metadata: { sessionId: result.rotation.sessionId, newTokenId: result.rotation.newTokenId } });
+      const r = result.rotation;
+      events.record('token_refreshed', { ...ids, metadata: { sessionId: r.sessionId, newTokenId: r.newTokenId } });
+      // Off the critical path: the refresh answers after its one SQL statement.
+      c.get('defer')(deps.detect.refresh(events, {
+        sessionId: r.sessionId, userId: r.userId, tokenId: r.tokenId, sessionFingerprint: r.sessionFingerprint, previousCountry: r.previousCountry, client, now,
+      }));
       return c.json(result.response, 200);
     }
     const failure = refreshFailures[result.outcome];

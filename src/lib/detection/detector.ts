@@ -1,0 +1,102 @@
+/**
+ * What happens after an auth outcome: counters bumped (one Redis pipeline), rules decided (pure,
+ * rules.ts), actions taken (block an IP, lock an account) and events recorded. Detection never fails
+ * an auth flow: when Redis cannot answer, the error is reported and the flow goes on.
+ */
+import type { Redis } from '../storage/redis';
+import type { Database } from '../storage/database';
+import type { RequestEvents } from '../events/event-log';
+import type { ClientContext } from '../http/client-context';
+import type { SecurityConfig } from './security-config';
+import { accountShouldLock, bruteForce, impossibleTravel, rapidRefresh, tooManyDevices } from './rules';
+import { countBruteForceDetection, countFailedLogin, countRefresh, recordLogin } from './counters';
+import { blockIp } from '../ip-blocking/ip-blocklist';
+import { lockUser } from '../users/account-lock';
+
+export interface DetectorDeps {
+  redis: Redis;
+  db: Database;
+  config: SecurityConfig;
+  report: (error: unknown, context: { method: string; path: string }) => void;
+}
+
+async function guarded(deps: DetectorDeps, what: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (err) {
+    deps.report(err, { method: 'DETECT', path: what });
+  }
+}
+
+export function onLoginFailure(deps: DetectorDeps, events: RequestEvents, r: { email: string; userId: string | null; client: ClientContext; now: Date }) {
+  return guarded(deps, 'login-failure', async () => {
+    const ip = r.client.ip ?? 'unknown';
+    const failures = await countFailedLogin(deps.redis, { email: r.email, ip, config: deps.config });
+    if (!bruteForce(failures, deps.config)) return;
+    const block = await blockIp(deps.redis, ip, 'brute_force', deps.config.bruteForce.blockSeconds, r.now);
+    events.record('brute_force_detected', { userId: r.userId, alert: true, metadata: { failures, windowSeconds: deps.config.bruteForce.windowSeconds } });
+    events.record('ip_address_blocked', { userId: r.userId, metadata: { reason: 'brute_force', until: new Date(block.until).toISOString() } });
+    if (!r.userId) return;
+    const detections = await countBruteForceDetection(deps.redis, { userId: r.userId, config: deps.config });
+    if (!accountShouldLock(detections, deps.config)) return;
+    const until = new Date(r.now.getTime() + deps.config.accountLock.lockSeconds * 1000);
+    await lockUser(deps.db, r.userId, until, 'repeated_brute_force', r.now);
+    events.record('user_account_locked', { userId: r.userId, alert: true, metadata: { reason: 'repeated_brute_force', detections, until: until.toISOString() } });
+  });
+}
+
+export function onLoginSuccess(deps: DetectorDeps, events: RequestEvents, r: { email: string; userId: string; client: ClientContext; now: Date }) {
+  return guarded(deps, 'login-success', async () => {
+    const place = { latitude: r.client.latitude, longitude: r.client.longitude, country: r.client.country, at: r.now.getTime() };
+    const { distinctDevices, previousPlace } = await recordLogin(deps.redis, {
+      email: r.email, ip: r.client.ip ?? 'unknown', userId: r.userId, fingerprint: r.client.fingerprint, place, config: deps.config, now: r.now,
+    });
+    if (tooManyDevices(distinctDevices, deps.config)) {
+      events.record('multiple_device_login', { userId: r.userId, metadata: { devices: distinctDevices, windowSeconds: deps.config.multipleDevices.windowSeconds } });
+    }
+    const travel = impossibleTravel(previousPlace, place, deps.config);
+    if (travel.anomaly) {
+      const { anomaly: _anomaly, ...details } = travel;
+      events.record('geographic_anomaly', { userId: r.userId, alert: true, metadata: { ...details, previousCountry: previousPlace?.country ?? null } });
+    }
+  });
+}
+
+export function onRefresh(deps: DetectorDeps, events: RequestEvents, r: {
+  sessionId: string; userId: string; tokenId: string; sessionFingerprint: string | null; previousCountry: string | null; client: ClientContext; now: Date;
+}) {
+  return guarded(deps, 'refresh', async () => {
+    const fingerprintChanged = r.sessionFingerprint !== null && r.sessionFingerprint !== r.client.fingerprint;
+    if (fingerprintChanged) {
+      events.record('device_fingerprint_mismatch', { userId: r.userId, tokenId: r.tokenId, metadata: { sessionId: r.sessionId } });
+      const countryChanged = r.previousCountry !== null && r.client.country !== null && r.previousCountry !== r.client.country;
+      if (countryChanged) {
+        events.record('suspicious_token_usage', {
+          userId: r.userId, tokenId: r.tokenId, alert: true,
+          metadata: { sessionId: r.sessionId, signals: ['device_fingerprint_mismatch', 'country_change'], from: r.previousCountry, to: r.client.country },
+        });
+      }
+    }
+    const refreshes = await countRefresh(deps.redis, { sessionId: r.sessionId, config: deps.config });
+    if (rapidRefresh(refreshes, deps.config)) {
+      events.record('rapid_token_refresh', { userId: r.userId, tokenId: r.tokenId, alert: true, metadata: { sessionId: r.sessionId, refreshes, windowSeconds: deps.config.rapidRefresh.windowSeconds } });
+    }
+  });
+}
+
+/** The detector bound to its dependencies, as routes use it; `noDetection` turns it off (benchmarks only). */
+export interface Detect {
+  loginFailure: (events: RequestEvents, r: Parameters<typeof onLoginFailure>[2]) => Promise<void>;
+  loginSuccess: (events: RequestEvents, r: Parameters<typeof onLoginSuccess>[2]) => Promise<void>;
+  refresh: (events: RequestEvents, r: Parameters<typeof onRefresh>[2]) => Promise<void>;
+}
+
+export function bindDetector(deps: DetectorDeps): Detect {
+  return {
+    loginFailure: (events, r) => onLoginFailure(deps, events, r),
+    loginSuccess: (events, r) => onLoginSuccess(deps, events, r),
+    refresh: (events, r) => onRefresh(deps, events, r),
+  };
+}
+
+export const noDetection: Detect = { loginFailure: async () => {}, loginSuccess: async () => {}, refresh: async () => {} };

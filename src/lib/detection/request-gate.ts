@@ -1,0 +1,87 @@
+/**
+ * The checks before a route does any work: a blocked IP (credential routes only), bot-rate counting,
+ * the route's rate limit, and a suspicious user agent. Redis work is gathered: the counters go in one
+ * pipeline, alongside the rate limiter's single call.
+ */
+import type { Redis } from '../storage/redis';
+import type { RequestEvents } from '../events/event-log';
+import type { ClientContext } from '../http/client-context';
+import type { RateLimiter, LimitVerdict } from '../rate-limit/rate-limiter';
+import type { LimitedRoute, SecurityConfig } from './security-config';
+import { ApiError } from '../http/errors';
+import { botActivity, suspiciousUserAgent } from './rules';
+import { requestCounters } from './counters';
+import { blockIp, secondsLeft } from '../ip-blocking/ip-blocklist';
+
+export interface GateDeps {
+  redis: Redis;
+  config: SecurityConfig;
+  limiter: RateLimiter;
+  report: (error: unknown, context: { method: string; path: string }) => void;
+}
+
+export interface GateRequest {
+  /** The route as counted for bot detection, e.g. `POST /api/auth/login`. */
+  route: string;
+  limited: LimitedRoute | undefined;
+  /** Signup, login, google: refused for a blocked IP. Routes that prove a session are not. */
+  credential: boolean;
+  /** Auth flows, where a tool's user agent is worth an event. */
+  watchUserAgent: boolean;
+  client: ClientContext;
+  now: Date;
+}
+
+export interface GateResult { refusal: ApiError | undefined; headers: Record<string, string> }
+
+export function rateLimitHeaders(verdict: LimitVerdict): Record<string, string> {
+  return {
+    'RateLimit-Limit': String(verdict.limit),
+    'RateLimit-Remaining': String(verdict.remaining),
+    'RateLimit-Reset': String(verdict.resetSeconds),
+    'RateLimit-Policy': verdict.policy,
+  };
+}
+
+function limiterKey(route: LimitedRoute, client: ClientContext, config: SecurityConfig): string {
+  const ip = client.ip ?? 'unknown';
+  switch (config.rateLimits[route].key) {
+    case 'global': return 'all';
+    case 'ip+user-agent': return `${ip}:${client.userAgent ?? ''}`;
+    default: return ip;
+  }
+}
+
+export async function gateRequest(deps: GateDeps, events: RequestEvents, r: GateRequest): Promise<GateResult> {
+  const ip = r.client.ip ?? 'unknown';
+  const [counters, verdict] = await Promise.all([
+    requestCounters(deps.redis, { ip, route: r.route, config: deps.config, now: r.now }).catch((err: unknown) => {
+      deps.report(err, { method: 'GATE', path: r.route }); // Redis down: no block check, no bot count (rate limits fall back to memory)
+      return undefined;
+    }),
+    r.limited ? deps.limiter(r.limited, limiterKey(r.limited, r.client, deps.config), r.now) : undefined,
+  ]);
+  const headers = verdict ? rateLimitHeaders(verdict) : {};
+
+  if (r.watchUserAgent) {
+    const match = suspiciousUserAgent(r.client.userAgent);
+    if (match) events.record('suspicious_activity', { metadata: { reason: 'suspicious_user_agent', match, route: r.route } });
+  }
+
+  if (r.credential && counters?.block) {
+    return { headers, refusal: new ApiError('IP_BLOCKED', 'requests from this address are blocked for a while', { retryAfter: secondsLeft(counters.block, r.now) }) };
+  }
+  if (counters && botActivity(counters.botCount, deps.config)) {
+    const block = await blockIp(deps.redis, ip, 'bot_activity', deps.config.bot.blockSeconds, r.now).catch(() => undefined);
+    events.record('bot_activity_detected', { alert: true, metadata: { route: r.route, requests: counters.botCount, windowSeconds: deps.config.bot.windowSeconds } });
+    if (block) events.record('ip_address_blocked', { metadata: { reason: 'bot_activity', until: new Date(block.until).toISOString() } });
+    if (r.credential && block) {
+      return { headers, refusal: new ApiError('IP_BLOCKED', 'requests from this address are blocked for a while', { retryAfter: secondsLeft(block, r.now) }) };
+    }
+  }
+  if (verdict && !verdict.allowed) {
+    events.record('rate_limit_exceeded', { metadata: { route: r.route, limit: verdict.limit, policy: verdict.policy, source: verdict.source } });
+    return { headers, refusal: new ApiError('RATE_LIMIT_EXCEEDED', 'too many requests; slow down', { retryAfter: verdict.resetSeconds }) };
+  }
+  return { headers, refusal: undefined };
+}
