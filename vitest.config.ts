@@ -4,20 +4,31 @@ import { testBindings } from './tests/test-bindings.ts';
 
 const bindings = await testBindings();
 
+// Two projects, one per Worker: each runs its tests inside workerd with that Worker as `main`.
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: './wrangler.toml' },
-      miniflare: { bindings },
-    }),
-  ],
   test: {
-    include: ['tests/**/*.test.ts', 'src/**/*.test.ts', 'cron/**/*.test.ts'],
     globalSetup: ['./tests/global-setup.ts'],
     // The stack is shared by every file: tests use unique emails and keys instead of truncating tables.
     // Files run one at a time: outage tests stop Redis or Postgres, which would break a neighbour.
     fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings } })],
+        test: {
+          name: 'auth',
+          include: ['tests/**/*.test.ts', 'src/**/*.test.ts', 'cron/**/*.test.ts'],
+          exclude: ['tests/dashboard/**', '**/node_modules/**'],
+        },
+      },
+      {
+        plugins: [cloudflareTest({
+          wrangler: { configPath: './src/functions/dashboard/wrangler.toml' },
+          miniflare: { bindings: { ...bindings, JWT_PUBLIC_JWKS: bindings.DASHBOARD_JWT_PUBLIC_JWKS as string } },
+        })],
+        test: { name: 'dashboard', include: ['tests/dashboard/**/*.test.ts'] },
+      },
+    ],
   },
 });

@@ -1,15 +1,25 @@
 /** The dashboard Worker's Hono app, built from its dependencies. */
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import { handleError, notFound } from '../../lib/http/error-handler';
 import { healthRoute } from '../../lib/http/health-route';
 import type { DashboardDeps } from './deps';
+import { adminOnly } from './admin-auth';
+import { blockedIpRoutes } from './routes/blocked-ips';
+import type { BearerVariables } from '../../lib/http/bearer-auth';
 
-export type DashboardApp = Hono<{ Bindings: DashboardEnv }>;
+export type DashboardApp = OpenAPIHono<{ Bindings: DashboardEnv; Variables: BearerVariables }>;
 
 export function createDashboardApp(deps: DashboardDeps): DashboardApp {
-  const app = new Hono<{ Bindings: DashboardEnv }>();
+  const app: DashboardApp = new OpenAPIHono();
   app.route('/', healthRoute({ database: () => deps.db.execute(sql`select 1`), redis: () => deps.redis.ping() }));
+  app.use('/api/*', adminOnly(deps.bearer));
+  app.route('/', blockedIpRoutes(deps));
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Edge Auth: dashboard Worker', version: '1.0.0', description: 'Admin-only security API. Every /api route needs an admin access token.' },
+  });
   app.onError(handleError(deps.report));
   app.notFound(notFound);
   return app;

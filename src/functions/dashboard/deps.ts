@@ -4,6 +4,9 @@ import { createDatabase, type Database } from '../../lib/storage/database';
 import { createRedis, type Redis } from '../../lib/storage/redis';
 import { systemClock, type Clock } from '../../lib/clock';
 import type { ReportError } from '../../lib/http/error-handler';
+import { accessTokenVerifier } from '../../lib/tokens/access-token';
+import { loadCallerState } from '../../lib/sessions/caller-state';
+import type { BearerDeps } from '../../lib/http/bearer-auth';
 
 export interface DashboardDeps {
   config: DashboardEnvConfig;
@@ -11,6 +14,7 @@ export interface DashboardDeps {
   redis: Redis;
   clock: Clock;
   report: ReportError;
+  bearer: BearerDeps;
 }
 
 const cache = new WeakMap<object, DashboardDeps>();
@@ -18,14 +22,17 @@ const cache = new WeakMap<object, DashboardDeps>();
 export function dashboardDepsFrom(env: DashboardEnv, report: ReportError): DashboardDeps {
   const cached = cache.get(env);
   if (cached) return cached;
-  const config = parseEnv(dashboardEnvSchema, env);
-  const deps: DashboardDeps = {
-    config,
-    db: createDatabase({ url: config.DATABASE_URL, fetchEndpoint: config.NEON_FETCH_ENDPOINT }),
-    redis: createRedis({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN }),
-    clock: systemClock,
-    report,
-  };
+  const deps = buildDashboardDeps(parseEnv(dashboardEnvSchema, env), report);
   cache.set(env, deps);
   return deps;
+}
+
+export function buildDashboardDeps(config: DashboardEnvConfig, report: ReportError, clock: Clock = systemClock): DashboardDeps {
+  const db = createDatabase({ url: config.DATABASE_URL, fetchEndpoint: config.NEON_FETCH_ENDPOINT });
+  const verifier = accessTokenVerifier(config.JWT_PUBLIC_JWKS, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  return {
+    config, db, clock, report,
+    redis: createRedis({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN }),
+    bearer: { verify: async () => verifier, loadCaller: (userId, sessionId) => loadCallerState(db, userId, sessionId), clock },
+  };
 }

@@ -1,0 +1,41 @@
+/** GET /api/auth/security/blocked-ips and DELETE /api/auth/security/blocked-ips/:ip. */
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { BearerVariables } from '../../../lib/http/bearer-auth';
+import type { DashboardDeps } from '../deps';
+import { listBlockedIps, unblockIp } from '../../../lib/ip-blocking/ip-blocklist';
+import { ApiError } from '../../../lib/http/errors';
+import { validationHook } from '../../../lib/http/validation';
+
+const BlockedIp = z.object({ ip: z.string(), reason: z.string(), until: z.string() }).openapi('BlockedIp');
+const errorBody = { content: { 'application/json': { schema: z.object({ error: z.string(), message: z.string() }) } } };
+
+const listRoute = createRoute({
+  method: 'get', path: '/api/auth/security/blocked-ips', security: [{ bearer: [] }],
+  responses: {
+    200: { description: 'IPs blocked now, with why and until when', content: { 'application/json': { schema: z.object({ blockedIps: z.array(BlockedIp) }) } } },
+    401: { description: 'No valid access token', ...errorBody }, 403: { description: 'Not an admin', ...errorBody },
+  },
+});
+
+const unblockRoute = createRoute({
+  method: 'delete', path: '/api/auth/security/blocked-ips/{ip}', security: [{ bearer: [] }],
+  request: { params: z.object({ ip: z.string().min(1).max(64) }) },
+  responses: {
+    204: { description: 'Block lifted' }, 404: { description: 'That IP is not blocked', ...errorBody },
+    401: { description: 'No valid access token', ...errorBody }, 403: { description: 'Not an admin', ...errorBody },
+  },
+});
+
+export function blockedIpRoutes(deps: DashboardDeps) {
+  const app = new OpenAPIHono<{ Variables: BearerVariables }>({ defaultHook: validationHook });
+  app.openapi(listRoute, async (c) => {
+    const blocks = await listBlockedIps(deps.redis, deps.clock());
+    return c.json({ blockedIps: blocks.map((b) => ({ ip: b.ip, reason: b.reason, until: new Date(b.until).toISOString() })) }, 200);
+  });
+  app.openapi(unblockRoute, async (c) => {
+    const { ip } = c.req.valid('param');
+    if (!(await unblockIp(deps.redis, ip))) throw new ApiError('NOT_FOUND', 'that IP is not blocked');
+    return c.body(null, 204);
+  });
+  return app;
+}

@@ -1,0 +1,28 @@
+/**
+ * Makes a signed-in user for dashboard tests without the auth Worker: a user row, a live session row,
+ * and an access token signed with the run's key (the dashboard verifies with its public half).
+ */
+import { env } from 'cloudflare:workers';
+import { createDatabase } from '../../src/lib/storage/database';
+import { users, refreshTokens } from '../../src/lib/db/schema';
+import { loadKeySet } from '../../src/lib/tokens/signing-keys';
+import { signAccessToken } from '../../src/lib/tokens/access-token';
+
+export const testEnv = env as typeof env & { JWT_PRIVATE_JWK: string };
+export const db = createDatabase({ url: testEnv.DATABASE_URL, fetchEndpoint: testEnv.NEON_FETCH_ENDPOINT });
+
+export async function signedIn(role: 'user' | 'admin'): Promise<{ userId: string; sessionId: string; token: string }> {
+  const now = new Date();
+  const [user] = await db.insert(users).values({ email: `${role}-${crypto.randomUUID()}@example.com`, name: role, passwordHash: null, role }).returning();
+  if (!user) throw new Error('no user row');
+  const sessionId = crypto.randomUUID();
+  const later = new Date(now.getTime() + 3_600_000);
+  await db.insert(refreshTokens).values({
+    tokenHash: crypto.randomUUID().replace(/-/g, '').repeat(2), sessionId, userId: user.id,
+    sessionCreatedAt: now, sessionExpiresAt: later, createdAt: now, lastUsedAt: now, expiresAt: later,
+  });
+  const keys = await loadKeySet(JSON.parse(testEnv.JWT_PRIVATE_JWK), []);
+  const { token } = await signAccessToken({ userId: user.id, sessionId, role }, keys.signing,
+    { issuer: testEnv.JWT_ISSUER, audience: testEnv.JWT_AUDIENCE }, now, 900);
+  return { userId: user.id, sessionId, token };
+}
