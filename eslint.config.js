@@ -19,6 +19,11 @@ export default tseslint.config(
     },
   },
   {
+    // k6 scripts run in k6's runtime, which provides these globals.
+    files: ['k6/**/*.js'],
+    languageOptions: { globals: { __ENV: 'readonly', __VU: 'readonly', __ITER: 'readonly' } },
+  },
+  {
     // src/lib is domain code: no env, no global clock. It receives config and a Clock.
     files: ['src/lib/**/*.ts'],
     ignores: ['src/lib/clock.ts', 'src/lib/**/*.test.ts'],

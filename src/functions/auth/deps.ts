@@ -69,15 +69,12 @@ export function buildAuthDeps(config: AuthEnvConfig, report: ReportError, signal
   };
 }
 
-const cache = new WeakMap<object, AuthDeps>();
+let isolateDeps: AuthDeps | undefined;
 
+/** The isolate's dependencies, built on first use (see index.ts for why not per `env` object). */
 export function authDepsFrom(env: Env, report: ReportError, signal?: (event: SecurityEvent) => void): AuthDeps {
-  let deps = cache.get(env);
-  if (!deps) {
-    deps = buildAuthDeps(parseEnv(authEnvSchema, env), report, signal);
-    cache.set(env, deps);
-  }
-  return deps;
+  isolateDeps ??= buildAuthDeps(parseEnv(authEnvSchema, env), report, signal);
+  return isolateDeps;
 }
 
 export const pingDatabase = (db: Database) => () => db.execute(sql`select 1`);

@@ -10,14 +10,13 @@ import { reportToSentry, signalToSentry } from '../../lib/observability/report';
 import { configErrorResponse } from '../../lib/http/config-error';
 import { runScheduledJobs } from '../../../cron/run-scheduled';
 
-const apps = new WeakMap<object, AuthApp>();
+// One app per isolate: `env` does not change within an isolate, and the app holds per-isolate state
+// (clients, loaded keys, the in-memory rate-limit fallback). Not keyed on the `env` object: Sentry's
+// wrapper hands each request a new proxy of it, which would rebuild everything on every request.
+let app: AuthApp | undefined;
 
 function appFor(env: Env): AuthApp {
-  let app = apps.get(env);
-  if (!app) {
-    app = createAuthApp(authDepsFrom(env, reportToSentry, signalToSentry));
-    apps.set(env, app);
-  }
+  app ??= createAuthApp(authDepsFrom(env, reportToSentry, signalToSentry));
   return app;
 }
 
@@ -32,7 +31,7 @@ export default Sentry.withSentry(
       }
     },
     scheduled(controller, env, ctx) {
-      ctx.waitUntil(runScheduledJobs(authDepsFrom(env, reportToSentry), controller.cron, new Date(controller.scheduledTime)));
+      ctx.waitUntil(runScheduledJobs(authDepsFrom(env, reportToSentry, signalToSentry), controller.cron, new Date(controller.scheduledTime)));
     },
   } satisfies ExportedHandler<Env>,
 );

@@ -10,6 +10,20 @@ import { gateRequest } from '../../lib/detection/request-gate';
 
 interface RouteRules { limited?: LimitedRoute; credential?: boolean; watchUserAgent?: boolean }
 
+/**
+ * The route as counted for bot detection: the pattern, not the concrete path, so a scanner walking
+ * session ids (or probing unknown paths) is one route, not a thousand.
+ */
+export function routeKey(method: string, path: string): string {
+  if (/^\/api\/auth\/sessions\/[^/]+$/.test(path)) return `${method} /api/auth/sessions/:id`;
+  return KNOWN_PATHS.has(path) ? `${method} ${path}` : `${method} (unmatched)`;
+}
+
+const KNOWN_PATHS = new Set([
+  '/api/auth/signup', '/api/auth/login', '/api/auth/google', '/api/auth/refresh', '/api/auth/logout',
+  '/api/auth/logout-all', '/api/auth/me', '/api/auth/sessions',
+]);
+
 const RULES: Record<string, RouteRules> = {
   'POST /api/auth/signup': { limited: 'signup', credential: true, watchUserAgent: true },
   'POST /api/auth/login': { limited: 'login', credential: true, watchUserAgent: true },
@@ -20,7 +34,7 @@ const RULES: Record<string, RouteRules> = {
 
 export function securityGate(deps: AuthDeps): MiddlewareHandler<AuthHonoEnv> {
   return async (c, next) => {
-    const route = `${c.req.method} ${c.req.path}`;
+    const route = routeKey(c.req.method, c.req.path);
     const rules = RULES[route] ?? {};
     const { refusal, headers } = await gateRequest(
       { redis: deps.redis, config: deps.security, limiter: deps.limiter, report: deps.report },

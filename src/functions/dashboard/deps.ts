@@ -17,14 +17,12 @@ export interface DashboardDeps {
   bearer: BearerDeps;
 }
 
-const cache = new WeakMap<object, DashboardDeps>();
+let isolateDeps: DashboardDeps | undefined;
 
+/** The isolate's dependencies, built on first use. */
 export function dashboardDepsFrom(env: DashboardEnv, report: ReportError): DashboardDeps {
-  const cached = cache.get(env);
-  if (cached) return cached;
-  const deps = buildDashboardDeps(parseEnv(dashboardEnvSchema, env), report);
-  cache.set(env, deps);
-  return deps;
+  isolateDeps ??= buildDashboardDeps(parseEnv(dashboardEnvSchema, env), report);
+  return isolateDeps;
 }
 
 export function buildDashboardDeps(config: DashboardEnvConfig, report: ReportError, clock: Clock = systemClock): DashboardDeps {

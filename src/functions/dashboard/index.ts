@@ -6,14 +6,11 @@ import { sentryOptions } from '../../lib/observability/sentry-options';
 import { reportToSentry } from '../../lib/observability/report';
 import { configErrorResponse } from '../../lib/http/config-error';
 
-const apps = new WeakMap<object, DashboardApp>();
+// One app per isolate, not per `env` object: Sentry's wrapper hands each request a new proxy of env.
+let app: DashboardApp | undefined;
 
 function appFor(env: DashboardEnv): DashboardApp {
-  let app = apps.get(env);
-  if (!app) {
-    app = createDashboardApp(dashboardDepsFrom(env, reportToSentry));
-    apps.set(env, app);
-  }
+  app ??= createDashboardApp(dashboardDepsFrom(env, reportToSentry));
   return app;
 }
 

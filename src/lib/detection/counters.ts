@@ -50,11 +50,11 @@ export async function countBruteForceDetection(redis: Pipelined, r: { userId: st
 /** On a good login: forget the failures, note the device, swap in this login's place. */
 export async function recordLogin(redis: Pipelined, r: {
   email: string; ip: string; userId: string; fingerprint: string; place: LoginPlace; config: SecurityConfig; now: Date;
-}): Promise<{ distinctDevices: number; previousPlace: LoginPlace | null }> {
+}): Promise<{ distinctDevices: number; newDevice: boolean; previousPlace: LoginPlace | null }> {
   const devicesKey = `auth:devices:${r.userId}`;
   const lastLoginKey = `auth:last-login:${r.userId}`;
   const windowMs = r.config.multipleDevices.windowSeconds * 1000;
-  const [, , , distinctDevices, , previous] = await redis.pipeline()
+  const [, added, , distinctDevices, , previous] = await redis.pipeline()
     .del(`auth:fail:${r.email}:${r.ip}`)
     .zadd(devicesKey, { score: r.now.getTime(), member: r.fingerprint })
     .zremrangebyscore(devicesKey, 0, r.now.getTime() - windowMs)
@@ -64,7 +64,7 @@ export async function recordLogin(redis: Pipelined, r: {
     .expire(lastLoginKey, LAST_LOGIN_TTL_SECONDS)
     .exec<[unknown, unknown, unknown, number, unknown, unknown, unknown]>();
   const previousPlace = previous ? ((typeof previous === 'string' ? JSON.parse(previous) : previous) as LoginPlace) : null;
-  return { distinctDevices, previousPlace };
+  return { distinctDevices, newDevice: added === 1, previousPlace };
 }
 
 export async function countRefresh(redis: Pipelined, r: { sessionId: string; config: SecurityConfig }): Promise<number> {

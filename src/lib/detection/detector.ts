@@ -48,10 +48,11 @@ export function onLoginFailure(deps: DetectorDeps, events: RequestEvents, r: { e
 export function onLoginSuccess(deps: DetectorDeps, events: RequestEvents, r: { email: string; userId: string; client: ClientContext; now: Date }) {
   return guarded(deps, 'login-success', async () => {
     const place = { latitude: r.client.latitude, longitude: r.client.longitude, country: r.client.country, at: r.now.getTime() };
-    const { distinctDevices, previousPlace } = await recordLogin(deps.redis, {
+    const { distinctDevices, newDevice, previousPlace } = await recordLogin(deps.redis, {
       email: r.email, ip: r.client.ip ?? 'unknown', userId: r.userId, fingerprint: r.client.fingerprint, place, config: deps.config, now: r.now,
     });
-    if (tooManyDevices(distinctDevices, deps.config)) {
+    // Once per device that brings the count to the threshold or past it, not on every later login.
+    if (newDevice && tooManyDevices(distinctDevices, deps.config)) {
       events.record('multiple_device_login', { userId: r.userId, metadata: { devices: distinctDevices, windowSeconds: deps.config.multipleDevices.windowSeconds } });
     }
     const travel = impossibleTravel(previousPlace, place, deps.config);

@@ -8,8 +8,12 @@ import type { CloudflareOptions, ErrorEvent } from '@sentry/cloudflare';
 const SECRET_HEADERS = new Set(['authorization', 'cookie', 'set-cookie', 'upstash-sync-token', 'neon-connection-string']);
 const JWT_PATTERN = /eyJ[\w-]+\.[\w-]+\.[\w-]*/g;
 
+/**
+ * Drizzle's query errors end with the statement's parameters ("params: a@b.com,..."): emails,
+ * token hashes. Those never leave; the statement itself (no values) may.
+ */
 export function scrubText(text: string): string {
-  return text.replace(JWT_PATTERN, '[redacted-jwt]');
+  return text.replace(/\bparams:[\s\S]*$/, 'params: [redacted]').replace(JWT_PATTERN, '[redacted-jwt]');
 }
 
 export function scrubEvent(event: ErrorEvent): ErrorEvent {

@@ -1,0 +1,130 @@
+/**
+ * Redis down (contract: Rate limits, GET /health): the auth flows still answer, rate limits still
+ * hold from the isolate's memory (degraded, never unlimited), /health names Redis, and everything
+ * works again once Redis is back.
+ */
+import { exports } from 'cloudflare:workers';
+import { afterEach, describe, expect, it } from 'vitest';
+import { api, PASSWORD, randomIp, signUp, uniqueEmail, type Reply, type Tokens } from '../auth/api';
+import { eq } from 'drizzle-orm';
+import { stackControl, testEnv } from '../test-env';
+import { createDatabase } from '../../src/lib/storage/database';
+import { createRedis } from '../../src/lib/storage/redis';
+import { securityEvents } from '../../src/lib/db/schema';
+
+const db = createDatabase({ url: testEnv.DATABASE_URL, fetchEndpoint: testEnv.NEON_FETCH_ENDPOINT });
+const redis = createRedis({ url: testEnv.UPSTASH_REDIS_REST_URL, token: testEnv.UPSTASH_REDIS_REST_TOKEN });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Health { status: string; checks: { database: string; redis: string }; error?: string }
+
+async function health(): Promise<{ status: number; body: Health }> {
+  const res = await exports.default.fetch('http://auth.test/health');
+  return { status: res.status, body: (await res.json()) as Health };
+}
+
+async function untilRedisOk(timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const now = await health();
+    if (now.body.checks.redis === 'ok') return;
+    if (Date.now() > deadline) throw new Error(`redis did not come back: ${JSON.stringify(now.body)}`);
+    await sleep(200);
+  }
+}
+
+/** Signup, login and refresh from one fresh IP, each answered 2xx with a usable token pair. */
+async function authFlowsWork(): Promise<void> {
+  const ip = randomIp();
+  const email = uniqueEmail('outage');
+  const signup = await api<Tokens>('/api/auth/signup', { body: { email, password: PASSWORD, name: 'Outage User' }, ip });
+  expect(signup.status, JSON.stringify(signup.body)).toBe(201);
+  expect(signup.body.user.email).toBe(email);
+
+  const login = await api<Tokens>('/api/auth/login', { body: { email, password: PASSWORD }, ip });
+  expect(login.status, JSON.stringify(login.body)).toBe(200);
+  expect(login.body.user.id).toBe(signup.body.user.id);
+
+  const refresh = await api<Tokens>('/api/auth/refresh', { body: { refreshToken: login.body.refreshToken }, ip });
+  expect(refresh.status, JSON.stringify(refresh.body)).toBe(200);
+  expect(refresh.body.refreshToken).not.toBe(login.body.refreshToken);
+
+  const me = await api('/api/auth/me', { token: refresh.body.accessToken });
+  expect(me.status).toBe(200);
+}
+
+describe('with Redis down', () => {
+  afterEach(async () => {
+    await stackControl('redis', 'start');
+    await untilRedisOk();
+  }, 60_000);
+
+  it('signup, login and refresh still answer 2xx', { timeout: 60_000 }, async () => {
+    await stackControl('redis', 'stop');
+    await authFlowsWork();
+  });
+
+  it('still limits logins from memory: the 6th login from one IP within the minute is 429', { timeout: 60_000 }, async () => {
+    await stackControl('redis', 'stop');
+    const ip = randomIp();
+    const replies: Reply[] = [];
+    for (let i = 1; i <= 6; i += 1) {
+      replies.push(await api('/api/auth/login', { body: { email: uniqueEmail('outage-rl'), password: 'not the password' }, ip }));
+    }
+    const seen = replies.map((r) => `${r.status} remaining=${r.headers.get('ratelimit-remaining')}`);
+    // Degraded, never unlimited: the in-memory window must refuse the 6th within the minute.
+    expect(replies.map((r) => r.status), `statuses and RateLimit-Remaining seen: ${seen.join(', ')}`).toEqual([401, 401, 401, 401, 401, 429]);
+    replies.slice(0, 5).forEach((res, i) => {
+      expect(res.headers.get('ratelimit-limit')).toBe('5');
+      expect(res.headers.get('ratelimit-remaining')).toBe(String(4 - i));
+      expect(res.headers.get('ratelimit-policy')).toBe('5;w=60');
+    });
+    const sixth = replies[5]!;
+    expect(sixth.body).toEqual({ error: 'RATE_LIMIT_EXCEEDED', message: expect.any(String), retryAfter: expect.any(Number) });
+    const retryAfter = sixth.body.retryAfter as number;
+    expect(Number.isInteger(retryAfter)).toBe(true);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(sixth.headers.get('retry-after')).toBe(String(retryAfter));
+    expect(sixth.headers.get('ratelimit-remaining')).toBe('0');
+
+    // The refusal is still recorded (Postgres is up).
+    const deadline = Date.now() + 3000;
+    let limited = 0;
+    while (limited === 0 && Date.now() < deadline) {
+      const rows = await db.select().from(securityEvents).where(eq(securityEvents.ipAddress, ip));
+      limited = rows.filter((r) => r.eventType === 'rate_limit_exceeded').length;
+      if (limited === 0) await sleep(100);
+    }
+    expect(limited).toBe(1);
+
+    // Another address is not caught by this IP's window.
+    const other = await api('/api/auth/login', { body: { email: uniqueEmail('outage-rl'), password: 'not the password' }, ip: randomIp() });
+    expect(other.status).toBe(401);
+  });
+
+  it('makes /health answer 503 naming Redis', { timeout: 60_000 }, async () => {
+    await stackControl('redis', 'stop');
+    const down = await health();
+    expect(down.status).toBe(503);
+    expect(down.body).toMatchObject({ status: 'degraded', checks: { database: 'ok', redis: 'error' } });
+  });
+
+  it('works again once Redis is back: flows, health and Redis-backed limits', { timeout: 60_000 }, async () => {
+    await stackControl('redis', 'stop');
+    await authFlowsWork();
+    await stackControl('redis', 'start');
+    await untilRedisOk();
+
+    expect(await health()).toEqual({ status: 200, body: { status: 'ok', checks: { database: 'ok', redis: 'ok' } } });
+    await authFlowsWork();
+    const account = await signUp();
+    const ip = randomIp();
+    const first = await api('/api/auth/login', { body: { email: account.email, password: PASSWORD }, ip });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('ratelimit-remaining')).toBe('4');
+    // Counted in Redis again, not only in the isolate's memory.
+    expect((await redis.keys(`auth:rl:login:${ip}:*`)).length).toBeGreaterThan(0);
+  });
+});
