@@ -13,7 +13,7 @@ export default {
   fetch(request: Request, env: Env & { SECURITY_LAYER: string }, ctx: ExecutionContext): Response | Promise<Response> {
     if (!app) {
       const report = (err: unknown) => console.error(err);
-      const deps = buildAuthDeps(parseEnv(authEnvSchema, env), report);
+      const deps = buildAuthDeps(parseEnv(authEnvSchema, env), { report });
       const on = env.SECURITY_LAYER !== 'off';
       app = createAuthApp(on ? deps : { ...deps, detect: noDetection }, { securityGate: on });
     }

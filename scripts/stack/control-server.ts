@@ -2,10 +2,11 @@
  * A loopback-only HTTP switchboard for the stack, so tests running inside workerd (which cannot
  * spawn processes) can stop and restart Redis or Postgres and watch the service degrade and recover.
  *   POST /redis/stop  POST /redis/start  POST /postgres/stop  POST /postgres/start  GET /status
- * It also serves the stand-in for Google's JWKS (fake-google-keys.ts).
+ * It also serves the stand-ins for Google's JWKS (fake-google-keys.ts) and Sentry's ingest (fake-sentry.ts).
  */
 import { createServer } from 'node:http';
 import { fakeGoogleKeys } from './fake-google-keys.ts';
+import { fakeSentry } from './fake-sentry.ts';
 
 export interface Switchable {
   start(): Promise<void>;
@@ -15,13 +16,15 @@ export interface Switchable {
 export interface ControlServer { url: string; close(): Promise<void> }
 
 export function startControlServer(port: number, parts: Record<string, Switchable>): Promise<ControlServer> {
-  const google = fakeGoogleKeys();
+  const stubs = [fakeGoogleKeys(), fakeSentry()];
   const server = createServer(async (req, res) => {
-    const servedByGoogle = await google(req, res).catch(() => {
-      res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"bad key set"}');
-      return true;
-    });
-    if (servedByGoogle) return;
+    for (const stub of stubs) {
+      const served = await stub(req, res).catch(() => {
+        res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"bad request to a stand-in"}');
+        return true;
+      });
+      if (served) return;
+    }
     const [, part, action] = (req.url ?? '').split('/');
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));

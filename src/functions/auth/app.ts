@@ -28,7 +28,7 @@ function requestScope(deps: AuthDeps): MiddlewareHandler<AuthHonoEnv> {
     c.set('defer', (work) => deferred.push(work));
     await next();
     const stores = { db: deps.db, redis: deps.redis, report: deps.report, signal: deps.signal };
-    c.executionCtx.waitUntil(Promise.allSettled(deferred).then(() => events.flush(stores)));
+    c.executionCtx.waitUntil(Promise.allSettled(deferred).then(() => events.flush(stores)).then(deps.flushSignals));
   };
 }
 

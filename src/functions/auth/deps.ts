@@ -36,8 +36,9 @@ export interface AuthDeps {
   security: SecurityConfig;
   limiter: RateLimiter;
   detect: Detect;
-  /** High and critical security events, to Sentry. */
+  /** High and critical security events, to Sentry; `flushSignals` waits until they are sent. */
   signal: (event: SecurityEvent) => void;
+  flushSignals: () => Promise<unknown>;
 }
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {
@@ -45,7 +46,16 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
   return () => (value ??= make());
 }
 
-export function buildAuthDeps(config: AuthEnvConfig, report: ReportError, signal: (event: SecurityEvent) => void = () => undefined, clock: Clock = systemClock): AuthDeps {
+export interface Observability {
+  report: ReportError;
+  signal?: (event: SecurityEvent) => void;
+  flushSignals?: () => Promise<unknown>;
+}
+
+export function buildAuthDeps(config: AuthEnvConfig, observability: Observability, clock: Clock = systemClock): AuthDeps {
+  const { report } = observability;
+  const signal = observability.signal ?? (() => undefined);
+  const flushSignals = observability.flushSignals ?? (() => Promise.resolve());
   const db = createDatabase({ url: config.DATABASE_URL, fetchEndpoint: config.NEON_FETCH_ENDPOINT });
   const security = config.SECURITY_CONFIG;
   const redis = createRedis({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN, timeoutMs: security.redisTimeoutMs });
@@ -63,7 +73,7 @@ export function buildAuthDeps(config: AuthEnvConfig, report: ReportError, signal
     config, db, redis, clock, report, keys, tokenSettings,
     sessions: async () => ({ db, keys: await keys(), settings: tokenSettings }),
     bearer: { verify: verifier, loadCaller: (userId, sessionId) => loadCallerState(db, userId, sessionId), clock },
-    security, signal, limiter: createRateLimiter(redis, security),
+    security, signal, flushSignals, limiter: createRateLimiter(redis, security),
     detect: bindDetector({ redis, db, config: security, report }),
     google: config.GOOGLE_CLIENT_ID ? googleIdTokenVerifier({ clientId: config.GOOGLE_CLIENT_ID, jwksUrl: config.GOOGLE_JWKS_URL }) : undefined,
   };
@@ -72,8 +82,8 @@ export function buildAuthDeps(config: AuthEnvConfig, report: ReportError, signal
 let isolateDeps: AuthDeps | undefined;
 
 /** The isolate's dependencies, built on first use (see index.ts for why not per `env` object). */
-export function authDepsFrom(env: Env, report: ReportError, signal?: (event: SecurityEvent) => void): AuthDeps {
-  isolateDeps ??= buildAuthDeps(parseEnv(authEnvSchema, env), report, signal);
+export function authDepsFrom(env: Env, observability: Observability): AuthDeps {
+  isolateDeps ??= buildAuthDeps(parseEnv(authEnvSchema, env), observability);
   return isolateDeps;
 }
 

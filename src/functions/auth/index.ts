@@ -6,7 +6,7 @@ import * as Sentry from '@sentry/cloudflare';
 import { authDepsFrom } from './deps';
 import { createAuthApp, type AuthApp } from './app';
 import { sentryOptions } from '../../lib/observability/sentry-options';
-import { reportToSentry, signalToSentry } from '../../lib/observability/report';
+import { sentryObservability } from '../../lib/observability/report';
 import { configErrorResponse } from '../../lib/http/config-error';
 import { runScheduledJobs } from '../../../cron/run-scheduled';
 
@@ -16,7 +16,7 @@ import { runScheduledJobs } from '../../../cron/run-scheduled';
 let app: AuthApp | undefined;
 
 function appFor(env: Env): AuthApp {
-  app ??= createAuthApp(authDepsFrom(env, reportToSentry, signalToSentry));
+  app ??= createAuthApp(authDepsFrom(env, sentryObservability));
   return app;
 }
 
@@ -31,7 +31,7 @@ export default Sentry.withSentry(
       }
     },
     scheduled(controller, env, ctx) {
-      ctx.waitUntil(runScheduledJobs(authDepsFrom(env, reportToSentry, signalToSentry), controller.cron, new Date(controller.scheduledTime)));
+      ctx.waitUntil(runScheduledJobs(authDepsFrom(env, sentryObservability), controller.cron, new Date(controller.scheduledTime)));
     },
   } satisfies ExportedHandler<Env>,
 );

@@ -67,6 +67,10 @@ export async function recordLogin(redis: Pipelined, r: {
   return { distinctDevices, newDevice: added === 1, previousPlace };
 }
 
+export async function resetBruteForceDetections(redis: Pick<Redis, 'del'>, userId: string): Promise<void> {
+  await redis.del(`auth:bf:${userId}`);
+}
+
 export async function countRefresh(redis: Pipelined, r: { sessionId: string; config: SecurityConfig }): Promise<number> {
   const key = `auth:refreshes:${r.sessionId}`;
   const [, refreshes] = await redis.pipeline()

@@ -9,7 +9,7 @@ import type { RequestEvents } from '../events/event-log';
 import type { ClientContext } from '../http/client-context';
 import type { SecurityConfig } from './security-config';
 import { accountShouldLock, bruteForce, impossibleTravel, rapidRefresh, tooManyDevices } from './rules';
-import { countBruteForceDetection, countFailedLogin, countRefresh, recordLogin } from './counters';
+import { countBruteForceDetection, countFailedLogin, countRefresh, recordLogin, resetBruteForceDetections } from './counters';
 import { blockIp } from '../ip-blocking/ip-blocklist';
 import { lockUser } from '../users/account-lock';
 
@@ -41,6 +41,7 @@ export function onLoginFailure(deps: DetectorDeps, events: RequestEvents, r: { e
     if (!accountShouldLock(detections, deps.config)) return;
     const until = new Date(r.now.getTime() + deps.config.accountLock.lockSeconds * 1000);
     await lockUser(deps.db, r.userId, until, 'repeated_brute_force', r.now);
+    await resetBruteForceDetections(deps.redis, r.userId); // the next lock takes as many detections again
     events.record('user_account_locked', { userId: r.userId, alert: true, metadata: { reason: 'repeated_brute_force', detections, until: until.toISOString() } });
   });
 }

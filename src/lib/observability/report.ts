@@ -17,3 +17,10 @@ export function signalToSentry(event: SecurityEvent): void {
     extra: { userId: event.userId, ip: event.ip, metadata: event.metadata },
   });
 }
+
+/** Errors, security signals, and a flush that waits until they are sent (after the response). */
+export const sentryObservability = {
+  report: reportToSentry,
+  signal: signalToSentry,
+  flushSignals: () => Sentry.flush(2000),
+};
