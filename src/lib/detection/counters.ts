@@ -29,22 +29,21 @@ export async function requestCounters(redis: Pipelined, r: { ip: string; route: 
   return { block: parseBlock(r.ip, blockValue, r.now), botCount };
 }
 
-export async function countFailedLogin(redis: Pipelined, r: { email: string; ip: string; config: SecurityConfig }): Promise<number> {
-  const key = `auth:fail:${r.email}:${r.ip}`;
-  const [, failures] = await redis.pipeline()
-    .set(key, 0, { nx: true, ex: r.config.bruteForce.windowSeconds })
+/** One count in a fixed window that starts at the first hit: SET NX EX then INCR, one round trip. */
+async function countInWindow(redis: Pipelined, key: string, windowSeconds: number): Promise<number> {
+  const [, count] = await redis.pipeline()
+    .set(key, 0, { nx: true, ex: windowSeconds })
     .incr(key)
     .exec<[unknown, number]>();
-  return failures;
+  return count;
 }
 
-export async function countBruteForceDetection(redis: Pipelined, r: { userId: string; config: SecurityConfig }): Promise<number> {
-  const key = `auth:bf:${r.userId}`;
-  const [, detections] = await redis.pipeline()
-    .set(key, 0, { nx: true, ex: r.config.accountLock.windowSeconds })
-    .incr(key)
-    .exec<[unknown, number]>();
-  return detections;
+export function countFailedLogin(redis: Pipelined, r: { email: string; ip: string; config: SecurityConfig }): Promise<number> {
+  return countInWindow(redis, `auth:fail:${r.email}:${r.ip}`, r.config.bruteForce.windowSeconds);
+}
+
+export function countBruteForceDetection(redis: Pipelined, r: { userId: string; config: SecurityConfig }): Promise<number> {
+  return countInWindow(redis, `auth:bf:${r.userId}`, r.config.accountLock.windowSeconds);
 }
 
 /** On a good login: forget the failures, note the device, swap in this login's place. */
@@ -71,11 +70,6 @@ export async function resetBruteForceDetections(redis: Pick<Redis, 'del'>, userI
   await redis.del(`auth:bf:${userId}`);
 }
 
-export async function countRefresh(redis: Pipelined, r: { sessionId: string; config: SecurityConfig }): Promise<number> {
-  const key = `auth:refreshes:${r.sessionId}`;
-  const [, refreshes] = await redis.pipeline()
-    .set(key, 0, { nx: true, ex: r.config.rapidRefresh.windowSeconds })
-    .incr(key)
-    .exec<[unknown, number]>();
-  return refreshes;
+export function countRefresh(redis: Pipelined, r: { sessionId: string; config: SecurityConfig }): Promise<number> {
+  return countInWindow(redis, `auth:refreshes:${r.sessionId}`, r.config.rapidRefresh.windowSeconds);
 }
