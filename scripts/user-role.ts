@@ -1,7 +1,7 @@
 /**
  * `npm run user:role -- --email EMAIL --role admin|user`
  * Sets a user's role in the configured database: DATABASE_URL when set (e.g. Neon in production),
- * otherwise the local dev stack's. Takes effect on the user's next access token (at most 15 minutes).
+ * otherwise the local dev stack's. Takes effect at once: Bearer routes read the role from the database.
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';

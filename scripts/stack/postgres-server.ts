@@ -1,14 +1,18 @@
 /**
- * The real PostgreSQL server in a cluster of our own under the stack's state dir, loopback only.
+ * The real PostgreSQL server in a cluster of our own (see postgresClusterDir), loopback only.
  * Postgres refuses to run as root, so as root every server command runs as the `postgres` user.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { ensurePackage } from './system-packages.ts';
-import { waitForPort } from './process-utils.ts';
+import { runsProgram, waitForPort } from './process-utils.ts';
 
 export interface PostgresServer {
+  /** Stops the server a killed earlier run left up on this cluster (found through its postmaster.pid). */
+  endLeftover(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -31,6 +35,18 @@ export function ensurePostgresInstalled(): string {
 
 const isRoot = process.getuid?.() === 0;
 
+/**
+ * Where the cluster (data, socket, log, pwfile) of the stack with this state dir lives: beside the
+ * stack's other state, except as root. Then the server runs as `postgres`, which may be unable to
+ * enter the repo (a clone in /root is 0700), so the cluster goes under the temp dir, in a folder
+ * named after the state dir so that checkouts and profiles never share one.
+ */
+export function postgresClusterDir(stateDir: string): string {
+  if (!isRoot) return join(stateDir, 'postgres');
+  const id = createHash('sha1').update(stateDir).digest('hex').slice(0, 10);
+  return join(tmpdir(), 'edge-auth-stack', `${basename(stateDir)}-${id}`);
+}
+
 function asServerUser(bin: string, args: string[]): { file: string; args: string[] } {
   return isRoot ? { file: 'runuser', args: ['-u', 'postgres', '--', bin, ...args] } : { file: bin, args };
 }
@@ -51,6 +67,15 @@ export function postgresServer(opts: { port: number; dir: string; password: stri
   const pgCtl = join(binDir, 'pg_ctl');
 
   function initCluster(): void {
+    if (isRoot) {
+      // The shared folder in the temp dir: ours (root's, not a plant or a symlink), and open for
+      // `postgres` to pass through whatever root's umask.
+      const shared = dirname(opts.dir);
+      mkdirSync(shared, { recursive: true });
+      const stat = lstatSync(shared);
+      if (!stat.isDirectory() || stat.uid !== 0) throw new Error(`${shared} must be a directory owned by root`);
+      chmodSync(shared, 0o755);
+    }
     mkdirSync(opts.dir, { recursive: true });
     if (isRoot) chownSync(opts.dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
     const pwFile = join(opts.dir, 'pwfile');
@@ -59,10 +84,18 @@ export function postgresServer(opts: { port: number; dir: string; password: stri
   }
 
   return {
+    async endLeftover() {
+      const pidFile = join(dataDir, 'postmaster.pid');
+      if (!existsSync(pidFile)) return;
+      const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+      if (runsProgram(pid, 'postgres')) run(pgCtl, ['-D', dataDir, 'stop', '-m', 'immediate', '-w'], true);
+      // A stale file whose pid now belongs to another process would make the new server refuse to start.
+      else rmSync(pidFile, { force: true });
+    },
     async start() {
+      // Already up: nothing to do (the control server's POST /postgres/start is idempotent, as for Redis).
+      if (run(pgCtl, ['-D', dataDir, 'status'], true)) return;
       if (!existsSync(join(dataDir, 'PG_VERSION'))) initCluster();
-      // A crashed earlier run may have left this cluster's server up: stop it, then start fresh.
-      run(pgCtl, ['-D', dataDir, 'stop', '-m', 'immediate'], true);
       // fsync=off: throwaway local data; durability is not what we test here, speed is what we want.
       const serverOptions = `-c listen_addresses=127.0.0.1 -p ${opts.port} -k ${socketDir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
       run(pgCtl, ['-D', dataDir, '-w', '-l', join(opts.dir, 'postgres.log'), 'start', '-o', serverOptions]);

@@ -6,10 +6,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  // A zombie (exited, not yet reaped: common in containers without an init) still answers kill(0).
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return true;
+  const state = readFileSync(stat, 'utf8').split(') ')[1]?.[0];
+  return state !== 'Z' && state !== 'X';
 }
 
 export function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {
@@ -38,11 +42,25 @@ export async function waitForExit(pid: number, timeoutMs = 10_000): Promise<bool
   return !isAlive(pid);
 }
 
+/**
+ * Whether `pid` is alive and, where /proc exists, its command line contains `program`: a pid read
+ * from a file may since have been reused by an unrelated process, which we must never signal.
+ */
+export function runsProgram(pid: number, program: string): boolean {
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return false;
+  if (!existsSync('/proc')) return true; // macOS: liveness is all we can check
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(program);
+  } catch {
+    return false; // exited meanwhile
+  }
+}
+
 /** Ends a process left behind by a run that crashed, found through its pid file. */
-export async function killFromPidFile(pidFile: string): Promise<void> {
+export async function killFromPidFile(pidFile: string, program: string): Promise<void> {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+  if (runsProgram(pid, program)) {
     process.kill(pid, 'SIGTERM');
     if (!(await waitForExit(pid))) process.kill(pid, 'SIGKILL');
   }

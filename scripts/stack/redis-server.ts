@@ -1,11 +1,13 @@
 /** The real redis-server, loopback only, no persistence: the stack's Redis. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePackage, which } from './system-packages.ts';
 import { killFromPidFile, waitForExit, waitForPort } from './process-utils.ts';
 
 export interface RedisServer {
+  /** Ends the redis-server a killed earlier run of this stack left behind (found through its pid file). */
+  endLeftover(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
   readonly running: boolean;
@@ -23,10 +25,10 @@ export function redisServer(opts: { port: number; dir: string }): RedisServer {
     get running() {
       return child !== undefined && child.exitCode === null;
     },
+    endLeftover: () => killFromPidFile(pidFile, 'redis-server'),
     async start() {
       if (this.running) return;
       mkdirSync(opts.dir, { recursive: true });
-      await killFromPidFile(pidFile);
       // --save "" and no AOF: the data is throwaway; nothing slows the tests down with fsyncs.
       child = spawn('redis-server', [
         '--port', String(opts.port), '--bind', '127.0.0.1', '--protected-mode', 'yes',
@@ -38,9 +40,12 @@ export function redisServer(opts: { port: number; dir: string }): RedisServer {
     async stop() {
       const running = child;
       child = undefined;
-      if (!running?.pid || running.exitCode !== null) return;
-      running.kill('SIGTERM');
-      if (!(await waitForExit(running.pid))) running.kill('SIGKILL');
+      if (running?.pid && running.exitCode === null) {
+        running.kill('SIGTERM');
+        if (!(await waitForExit(running.pid))) running.kill('SIGKILL');
+      }
+      // The dev state dir persists: a pid file left behind would later point at whatever reuses the pid.
+      rmSync(pidFile, { force: true });
     },
   };
 }

@@ -3,12 +3,12 @@
  * protocol (Upstash REST, Neon HTTP), migrations applied, and a control server for failure tests.
  * Used in-process by the tests' global setup and by the stack daemon (`npm run stack:start`).
  */
-import { rmSync, mkdirSync } from 'node:fs';
+import { rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackProfile } from './profile.ts';
 import { postgresUrl } from './profile.ts';
 import { ensureRedisInstalled, redisServer } from './redis-server.ts';
-import { postgresServer } from './postgres-server.ts';
+import { postgresClusterDir, postgresServer } from './postgres-server.ts';
 import { startUpstashBridge } from './upstash-bridge.ts';
 import { startNeonBridge } from './neon-bridge.ts';
 import { applyMigrations } from './migrate.ts';
@@ -31,24 +31,36 @@ async function assertPortsFree(profile: StackProfile): Promise<void> {
 
 export async function startStack(profile: StackProfile, log: (line: string) => void = console.log): Promise<RunningStack> {
   ensureRedisInstalled();
+  const redisDir = join(profile.stateDir, 'redis');
+  const postgresDir = postgresClusterDir(profile.stateDir);
+  const redis = redisServer({ port: profile.redisPort, dir: redisDir });
+  const postgres = postgresServer({ port: profile.postgresPort, dir: postgresDir, password: profile.databasePassword, database: profile.databaseName });
+  // A killed daemon or test run leaves its redis-server and Postgres up: end this profile's own
+  // leftovers first, so that only someone else's processes count as "ports in use".
+  await redis.endLeftover();
+  await postgres.endLeftover();
   await assertPortsFree(profile);
-  mkdirSync(profile.stateDir, { recursive: true });
-  if (profile.throwaway) {
-    // Only the data: the daemon's state and log files live beside it.
-    for (const part of ['redis', 'postgres']) rmSync(join(profile.stateDir, part), { recursive: true, force: true });
-  }
+
+  const wipeData = () => { for (const dir of [redisDir, postgresDir]) rmSync(dir, { recursive: true, force: true }); };
+  if (profile.throwaway) wipeData();
 
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const stopPart of stops.reverse()) await stopPart().catch((err: unknown) => log(`[stack] stop failed: ${String(err)}`));
-    if (profile.throwaway) for (const part of ['redis', 'postgres']) rmSync(join(profile.stateDir, part), { recursive: true, force: true });
+    if (profile.throwaway) {
+      wipeData();
+      // The state dir too, unless something else lives there: a daemon (cli.ts start) keeps its state and log files in it.
+      try {
+        rmdirSync(profile.stateDir);
+      } catch {
+        // not empty (or already gone)
+      }
+    }
   };
   try {
-    const redis = redisServer({ port: profile.redisPort, dir: join(profile.stateDir, 'redis') });
     await redis.start();
     stops.push(() => redis.stop());
 
-    const postgres = postgresServer({ port: profile.postgresPort, dir: join(profile.stateDir, 'postgres'), password: profile.databasePassword, database: profile.databaseName });
     await postgres.start();
     stops.push(() => postgres.stop());
     await applyMigrations(postgresUrl(profile));

@@ -6,7 +6,8 @@ import { healthRoute } from '../../lib/http/health-route';
 import { clientContext } from '../../lib/http/client-context';
 import { RequestEvents } from '../../lib/events/event-log';
 import { validationHook } from '../../lib/http/validation';
-import { pingDatabase, pingRedis, type AuthDeps } from './deps';
+import type { AuthDeps } from './deps';
+import { healthProbes } from '../../lib/health/pings';
 import type { AuthHonoEnv } from './context';
 import { credentialRoutes } from './routes/credentials';
 import { googleRoutes } from './routes/google';
@@ -43,7 +44,7 @@ export interface AuthAppOptions {
 
 export function createAuthApp(deps: AuthDeps, options: AuthAppOptions = {}): AuthApp {
   const app = new OpenAPIHono<AuthHonoEnv>({ defaultHook: validationHook });
-  app.route('/', healthRoute({ database: pingDatabase(deps.db), redis: pingRedis(deps.redis) }));
+  app.route('/', healthRoute(healthProbes(deps.db, deps.redis)));
   app.route('/', jwksRoutes(deps));
   app.use('/api/*', requestScope(deps));
   if (options.securityGate !== false) app.use('/api/*', securityGate(deps));

@@ -3,7 +3,6 @@
  * validated, one Redis client, one database client, the signing keys. Everything below this file
  * sees only these.
  */
-import { sql } from 'drizzle-orm';
 import { authEnvSchema, parseEnv, type AuthEnvConfig } from '../../lib/config/env-schema';
 import { createDatabase, type Database } from '../../lib/storage/database';
 import { createRedis, type Redis } from '../../lib/storage/redis';
@@ -86,6 +85,3 @@ export function authDepsFrom(env: Env, observability: Observability): AuthDeps {
   isolateDeps ??= buildAuthDeps(parseEnv(authEnvSchema, env), observability);
   return isolateDeps;
 }
-
-export const pingDatabase = (db: Database) => () => db.execute(sql`select 1`);
-export const pingRedis = (redis: Redis) => () => redis.ping();

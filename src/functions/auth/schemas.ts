@@ -3,6 +3,9 @@
  */
 import { z } from '@hono/zod-openapi';
 import { text } from '../../lib/http/validation';
+import { errorResponse } from '../../lib/http/openapi';
+
+export { ErrorBody, errorResponse, jsonContent } from '../../lib/http/openapi';
 import { passwordProblem, PASSWORD_MAX } from '../../lib/passwords/password-policy';
 
 const email = z.email({ message: 'must be an email address' }).max(254).openapi({ example: 'ada@example.com' });
@@ -20,7 +23,9 @@ export const SignupBody = z.object({
 
 export const LoginBody = z.object({
   email,
-  password: text(1, PASSWORD_MAX, { trim: false }),
+  // Not the signup policy's 128: that counts after NFKC normalisation, which can shrink a string, so a
+  // password accepted at signup may be longer here. The 16 KiB body limit bounds the work.
+  password: text(1, 4 * PASSWORD_MAX, { trim: false }),
   deviceName,
 }).openapi('LoginRequest');
 
@@ -47,25 +52,18 @@ export const Session = z.object({
   expiresAt: z.string(), current: z.boolean(),
 }).openapi('Session');
 
-export const ErrorBody = z.object({
-  error: z.string(), message: z.string(),
-  details: z.array(z.object({ field: z.string(), problem: z.string() })).optional(),
-  retryAfter: z.number().int().optional(),
-}).openapi('Error');
-
-export const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ErrorBody } } });
-
 /** The errors every JSON route can answer (the contract's common rules). */
 export const jsonRouteErrors = {
   400: errorResponse('VALIDATION_ERROR: malformed JSON or a bad field (see details)'),
   413: errorResponse('PAYLOAD_TOO_LARGE: body over 16 KiB'),
   415: errorResponse('UNSUPPORTED_MEDIA_TYPE: body is not application/json'),
   429: errorResponse('RATE_LIMIT_EXCEEDED (or IP_BLOCKED on credential routes), with retryAfter'),
+  503: errorResponse('SERVICE_UNAVAILABLE: Postgres (or another backing service) is out of reach; Retry-After'),
 };
 
 /** The errors every Bearer route can answer. */
 export const bearerErrors = {
   401: errorResponse('UNAUTHORIZED (no token), TOKEN_INVALID, TOKEN_EXPIRED or TOKEN_REVOKED'),
   423: errorResponse('ACCOUNT_LOCKED'),
+  503: errorResponse('SERVICE_UNAVAILABLE: Postgres is out of reach; Retry-After'),
 };
-export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });

@@ -1,6 +1,6 @@
 /** The dashboard Worker's Hono app, built from its dependencies. */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { sql } from 'drizzle-orm';
+import { healthProbes } from '../../lib/health/pings';
 import { handleError, notFound } from '../../lib/http/error-handler';
 import { healthRoute } from '../../lib/http/health-route';
 import type { DashboardDeps } from './deps';
@@ -12,7 +12,7 @@ export type DashboardApp = OpenAPIHono<{ Bindings: DashboardEnv; Variables: Bear
 
 export function createDashboardApp(deps: DashboardDeps): DashboardApp {
   const app: DashboardApp = new OpenAPIHono();
-  app.route('/', healthRoute({ database: () => deps.db.execute(sql`select 1`), redis: () => deps.redis.ping() }));
+  app.route('/', healthRoute(healthProbes(deps.db, deps.redis)));
   app.use('/api/*', adminOnly(deps.bearer));
   app.route('/', blockedIpRoutes(deps));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

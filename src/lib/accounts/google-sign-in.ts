@@ -5,11 +5,9 @@
  */
 import type { Database } from '../storage/database';
 import type { GoogleIdentity } from '../google/google-id-token';
-import { findUserByEmail, findUserByGoogleSubject, insertUser, linkGoogleSubject, type PublicUser } from '../users/user-store';
+import { findUserByEmail, findUserByGoogleSubject, insertUser, linkGoogleSubject, toPublicUser as pick, type PublicUser } from '../users/user-store';
 
 export type GoogleSignInResult = { user: PublicUser; created: boolean; linked: boolean; lockedUntil: Date | null };
-
-const pick = (u: PublicUser): PublicUser => ({ id: u.id, email: u.email, name: u.name, role: u.role });
 
 export async function signInWithGoogle(db: Database, identity: GoogleIdentity, now: Date): Promise<GoogleSignInResult> {
   const bySubject = await findUserByGoogleSubject(db, identity.subject);

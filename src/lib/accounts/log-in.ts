@@ -5,7 +5,7 @@
  */
 import type { Database } from '../storage/database';
 import { verifyAgainstDummy, verifyPassword, hashPassword } from '../passwords/scrypt-hasher';
-import { findUserByEmail, updatePasswordHash, type PublicUser } from '../users/user-store';
+import { findUserByEmail, toPublicUser, updatePasswordHash, type PublicUser } from '../users/user-store';
 
 export type LogInResult =
   | { ok: true; user: PublicUser; rehash: () => Promise<void> | undefined }
@@ -25,5 +25,5 @@ export async function logIn(db: Database, input: { email: string; password: stri
   const rehash = () => (check.needsRehash
     ? hashPassword(input.password).then((hash) => updatePasswordHash(db, user.id, hash, now))
     : undefined);
-  return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role }, rehash };
+  return { ok: true, user: toPublicUser(user), rehash };
 }

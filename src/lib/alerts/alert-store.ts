@@ -24,9 +24,14 @@ export function foldAlerts(events: readonly SecurityEvent[]): Fold[] {
 }
 
 export async function raiseAlerts(db: Database, events: readonly SecurityEvent[]): Promise<void> {
+  await alertUpsert(db, events);
+}
+
+/** The statement that raises the alerts of these events (undefined when none), for a batch. */
+export function alertUpsert(db: Database, events: readonly SecurityEvent[]) {
   const folds = foldAlerts(events);
-  if (folds.length === 0) return;
-  await db.insert(securityAlerts)
+  if (folds.length === 0) return undefined;
+  return db.insert(securityAlerts)
     .values(folds.map((f) => ({ type: f.type, severity: f.severity, subject: f.subject, userId: f.userId, ip: f.ip, count: f.count, firstSeen: f.first, lastSeen: f.last })))
     .onConflictDoUpdate({
       target: [securityAlerts.type, securityAlerts.subject],

@@ -8,10 +8,10 @@ import type { Database } from '../storage/database';
 import type { RequestEvents } from '../events/event-log';
 import type { ClientContext } from '../http/client-context';
 import type { SecurityConfig } from './security-config';
-import { accountShouldLock, bruteForce, impossibleTravel, rapidRefresh, tooManyDevices } from './rules';
+import { accountShouldLock, bruteForce, impossibleTravel, rapidRefresh, takeoverSuspected, tooManyDevices } from './rules';
 import { countBruteForceDetection, countFailedLogin, countRefresh, recordLogin, resetBruteForceDetections } from './counters';
 import { blockIp } from '../ip-blocking/ip-blocklist';
-import { lockUser } from '../users/account-lock';
+import { BRUTE_FORCE_LOCK, lockUser } from '../users/account-lock';
 
 export interface DetectorDeps {
   redis: Redis;
@@ -40,7 +40,7 @@ export function onLoginFailure(deps: DetectorDeps, events: RequestEvents, r: { e
     const detections = await countBruteForceDetection(deps.redis, { userId: r.userId, config: deps.config });
     if (!accountShouldLock(detections, deps.config)) return;
     const until = new Date(r.now.getTime() + deps.config.accountLock.lockSeconds * 1000);
-    await lockUser(deps.db, r.userId, until, 'repeated_brute_force', r.now);
+    await lockUser(deps.db, r.userId, until, BRUTE_FORCE_LOCK, r.now);
     await resetBruteForceDetections(deps.redis, r.userId); // the next lock takes as many detections again
     events.record('user_account_locked', { userId: r.userId, alert: true, metadata: { reason: 'repeated_brute_force', detections, until: until.toISOString() } });
   });
@@ -49,9 +49,12 @@ export function onLoginFailure(deps: DetectorDeps, events: RequestEvents, r: { e
 export function onLoginSuccess(deps: DetectorDeps, events: RequestEvents, r: { email: string; userId: string; client: ClientContext; now: Date }) {
   return guarded(deps, 'login-success', async () => {
     const place = { latitude: r.client.latitude, longitude: r.client.longitude, country: r.client.country, at: r.now.getTime() };
-    const { distinctDevices, newDevice, previousPlace } = await recordLogin(deps.redis, {
+    const { distinctDevices, newDevice, previousPlace, failuresBefore } = await recordLogin(deps.redis, {
       email: r.email, ip: r.client.ip ?? 'unknown', userId: r.userId, fingerprint: r.client.fingerprint, place, config: deps.config, now: r.now,
     });
+    if (takeoverSuspected(failuresBefore, deps.config)) {
+      events.record('account_takeover_attempt', { userId: r.userId, alert: true, metadata: { failuresBefore, reason: 'login_after_failures_from_same_ip' } });
+    }
     // Once per device that brings the count to the threshold or past it, not on every later login.
     if (newDevice && tooManyDevices(distinctDevices, deps.config)) {
       events.record('multiple_device_login', { userId: r.userId, metadata: { devices: distinctDevices, windowSeconds: deps.config.multipleDevices.windowSeconds } });

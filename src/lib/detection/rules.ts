@@ -27,6 +27,10 @@ export function botActivity(requestsInWindow: number, config: SecurityConfig): b
   return reachesThreshold(requestsInWindow, config.bot.requests);
 }
 
+export function takeoverSuspected(failuresBeforeSuccess: number, config: SecurityConfig): boolean {
+  return failuresBeforeSuccess >= config.accountTakeover.failuresBeforeSuccess;
+}
+
 export interface LoginPlace { latitude: number | null; longitude: number | null; country: string | null; at: number }
 
 const EARTH_RADIUS_KM = 6371;

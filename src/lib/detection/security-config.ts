@@ -20,6 +20,8 @@ export const securityConfigSchema = z.object({
   multipleDevices: z.object({ devices: count(3), windowSeconds: seconds(3600) }).prefault({}),
   rapidRefresh: z.object({ refreshes: count(10), windowSeconds: seconds(600) }).prefault({}),
   bot: z.object({ requests: count(50), windowSeconds: seconds(60), blockSeconds: seconds(1800) }).prefault({}),
+  /** A good login from an IP that just failed this many times for the account: a guessed password? */
+  accountTakeover: z.object({ failuresBeforeSuccess: count(3) }).prefault({}),
   impossibleTravel: z.object({ maxSpeedKmh: count(1000), countryChangeSeconds: seconds(3600) }).prefault({}),
   rateLimits: z.object({
     login: limit(5, 60),

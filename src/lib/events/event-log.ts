@@ -1,9 +1,9 @@
 /**
  * Collects the security events a request raises and writes them after the response, in one insert.
- * If Postgres cannot take them they go to a Redis outbox that the nightly job drains; if Redis cannot
+ * If Postgres cannot take them they go to a Redis outbox that the cron drains every 5 minutes; if Redis cannot
  * either, they are reported (counts and types only) so the loss is visible, never silent.
  *
- * Redis key: `auth:events:outbox` (list of JSON SecurityEvent, no TTL; drained by cron/drain-outbox).
+ * Redis key: `auth:events:outbox` (list of JSON SecurityEvent, no TTL; drained by cron/drain-event-outbox.ts).
  */
 import { securityEvents } from '../db/schema';
 import type { Database } from '../storage/database';
@@ -40,10 +40,6 @@ export class RequestEvents {
       at: this.now,
       alert: details.alert ?? false,
     });
-  }
-
-  get pending(): readonly SecurityEvent[] {
-    return this.events;
   }
 
   /** Writes and forgets the collected events. Never throws: the auth flow must not fail for its log. */

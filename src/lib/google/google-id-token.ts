@@ -11,6 +11,15 @@ export interface GoogleIdentity { subject: string; email: string; name: string |
 
 export type GoogleVerifyResult = { ok: true; identity: GoogleIdentity } | { ok: false; reason: string };
 
+/**
+ * jose reports a token's own faults with specific codes; a network failure is not a JOSEError at all,
+ * and a non-200 from the key endpoint, a timeout or an invalid key set are its key-fetch errors.
+ */
+function isKeyFetchFailure(err: unknown): boolean {
+  if (!(err instanceof errors.JOSEError)) return true;
+  return err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || err.code === 'ERR_JOSE_GENERIC';
+}
+
 export function googleIdTokenVerifier(settings: { clientId: string; jwksUrl: string }) {
   const jwks = createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: 3000, cooldownDuration: 30_000 });
   return async (idToken: string, now: Date): Promise<GoogleVerifyResult> => {
@@ -28,8 +37,8 @@ export function googleIdTokenVerifier(settings: { clientId: string; jwksUrl: str
       const name = typeof payload.name === 'string' ? payload.name : null;
       return { ok: true, identity: { subject: payload.sub, email: payload.email, name } };
     } catch (err) {
-      if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) throw err; // Google unreachable: not the client's fault
-      return { ok: false, reason: err instanceof errors.JOSEError ? err.code : 'unparseable' };
+      if (isKeyFetchFailure(err)) throw err; // Google's keys out of reach: not the client's fault (503, not 401)
+      return { ok: false, reason: (err as errors.JOSEError).code };
     }
   };
 }

@@ -8,6 +8,7 @@ import type { AccessClaims, AccessTokenVerifier } from '../tokens/access-token';
 import type { CallerState } from '../sessions/caller-state';
 import type { PublicUser } from '../users/user-store';
 import type { Clock } from '../clock';
+import type { RequestEvents } from '../events/event-log';
 import { ApiError } from './errors';
 
 export interface BearerDeps {
@@ -23,18 +24,22 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-export function bearerAuth(deps: BearerDeps): MiddlewareHandler<{ Variables: BearerVariables }> {
+export function bearerAuth(deps: BearerDeps): MiddlewareHandler<{ Variables: BearerVariables & { events?: RequestEvents } }> {
   return async (c, next) => {
     const token = bearerToken(c.req.header('authorization'));
     if (!token) throw new ApiError('UNAUTHORIZED', 'a Bearer access token is required');
     const verify = await deps.verify();
     const now = deps.clock();
     const result = await verify(token, now);
-    if (!result.ok) {
-      throw new ApiError(result.reason, result.reason === 'TOKEN_EXPIRED' ? 'access token expired' : 'access token invalid');
-    }
+    // Where the Worker keeps an event log (the auth Worker), a refused token is recorded: probing with
+    // forged or stolen tokens must be visible. Never the token itself: its reason, and whose it claims to be.
+    const refuse = (code: 'TOKEN_EXPIRED' | 'TOKEN_INVALID' | 'TOKEN_REVOKED', message: string, userId: string | null): never => {
+      c.get('events')?.record('token_verification_failed', { userId, metadata: { reason: code, route: c.req.path } });
+      throw new ApiError(code, message);
+    };
+    if (!result.ok) return refuse(result.reason, result.reason === 'TOKEN_EXPIRED' ? 'access token expired' : 'access token invalid', null);
     const caller = await deps.loadCaller(result.claims.sub, result.claims.sid);
-    if (!caller || !caller.sessionLive) throw new ApiError('TOKEN_REVOKED', 'this session has been signed out');
+    if (!caller || !caller.sessionLive) return refuse('TOKEN_REVOKED', 'this session has been signed out', result.claims.sub);
     if (caller.lockedUntil && caller.lockedUntil > now) throw new ApiError('ACCOUNT_LOCKED', 'this account is locked');
     c.set('auth', result.claims);
     c.set('user', caller.user);

@@ -12,6 +12,8 @@ export interface ClientContext {
   fingerprint: string;
 }
 
+import { sha256Hex } from '../crypto/sha256';
+
 const MAX_USER_AGENT = 512;
 
 function cfNumber(value: unknown): number | null {
@@ -34,11 +36,6 @@ export function userAgentFamily(userAgent: string): string {
     if (match) return `${family}/${match[1]}`;
   }
   return userAgent.slice(0, 64);
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** Not the IP: a phone moving between networks is still the same device. */

@@ -44,8 +44,13 @@ export function handleError(report: ReportError) {
  * Postgres or Redis out of reach (not a bad query): the Neon driver's server errors carry no SQLSTATE;
  * network failures surface as TypeErrors from fetch; an abort is our own timeout.
  */
+// SQLSTATE classes of an unavailable server, not a bad query: connection exceptions, insufficient
+// resources (too many connections), operator intervention (shutdown, starting up).
+const OUTAGE_SQLSTATE = /^(08|53|57P0)/;
+
 export function isDependencyOutage(err: Error): boolean {
-  if (err.name === 'NeonDbError' && !(err as { code?: string }).code) return true;
+  const code = (err as { code?: unknown }).code;
+  if (err.name === 'NeonDbError' && (!code || (typeof code === 'string' && OUTAGE_SQLSTATE.test(code)))) return true;
   if (err.name === 'AbortError' || err.name === 'TimeoutError') return true;
   if (err.name === 'TypeError' && /fetch|network|connect/i.test(err.message)) return true;
   const cause = (err as { cause?: unknown }).cause;

@@ -9,11 +9,16 @@ const SECRET_HEADERS = new Set(['authorization', 'cookie', 'set-cookie', 'upstas
 const JWT_PATTERN = /eyJ[\w-]+\.[\w-]+\.[\w-]*/g;
 
 /**
- * Drizzle's query errors end with the statement's parameters ("params: a@b.com,..."): emails,
- * token hashes. Those never leave; the statement itself (no values) may.
+ * Drizzle's query errors end with the statement's parameters ("params: a@b.com,..."), and
+ * @upstash/redis errors with the command ("command was: ..."): emails, keys, values. Those never
+ * leave; the statement itself (no values) may.
  */
 export function scrubText(text: string): string {
-  return text.replace(/\bparams:[\s\S]*$/, 'params: [redacted]').replace(JWT_PATTERN, '[redacted-jwt]');
+  return text
+    .replace(/\bparams:[\s\S]*$/, 'params: [redacted]')
+    // @upstash/redis appends the failed command with its keys and values ("command was: [[...]]").
+    .replace(/\bcommand was:[\s\S]*$/, 'command was: [redacted]')
+    .replace(JWT_PATTERN, '[redacted-jwt]');
 }
 
 export function scrubEvent(event: ErrorEvent): ErrorEvent {

@@ -5,6 +5,8 @@
  */
 export interface PresentedTokenState {
   revokedAt: Date | null;
+  /** Another token of the session is revoked: the session is over, this token included (see caller-state). */
+  sessionRevoked?: boolean;
   rotatedAt: Date | null;
   expiresAt: Date;
   lockedUntil: Date | null;
@@ -23,7 +25,7 @@ export type RefreshOutcome =
 export function refreshOutcome(state: PresentedTokenState | undefined, now: Date, reuseIntervalMs: number): RefreshOutcome {
   if (!state) return 'unknown';
   if (state.issuedNewToken) return 'rotated';
-  if (state.revokedAt) return 'revoked';
+  if (state.revokedAt || state.sessionRevoked) return 'revoked';
   if (state.lockedUntil && state.lockedUntil > now) return 'locked';
   if (state.expiresAt <= now) return 'expired';
   if (state.rotatedAt && now.getTime() - state.rotatedAt.getTime() >= reuseIntervalMs) return 'reused';

@@ -7,6 +7,7 @@ import { refreshTokens } from '../db/schema';
 import type { Database } from '../storage/database';
 import type { ClientContext } from '../http/client-context';
 import type { PresentedTokenState } from './refresh-outcome';
+import { sessionBlockingLock } from '../users/account-lock';
 
 export interface NewSession {
   userId: string;
@@ -57,7 +58,8 @@ export async function rotateRefreshToken(db: Database, r: {
     with found as (
       select t.id, t.session_id, t.user_id, t.device_name, t.device_fingerprint, t.country, t.session_created_at,
              t.session_expires_at, t.expires_at, t.rotated_at, t.revoked_at,
-             u.email, u.name, u.role, u.locked_until
+             exists (select 1 from refresh_tokens r where r.session_id = t.session_id and r.revoked_at is not null) as session_revoked,
+             u.email, u.name, u.role, ${sessionBlockingLock(sql`u`)} as locked_until
         from refresh_tokens t join users u on u.id = t.user_id
        where t.token_hash = ${r.presentedHash}
          for update of t
@@ -67,6 +69,7 @@ export async function rotateRefreshToken(db: Database, r: {
         from found f
        where t.id = f.id
          and f.revoked_at is null
+         and not f.session_revoked
          and f.expires_at > ${now}::timestamptz
          and (f.locked_until is null or f.locked_until <= ${now}::timestamptz)
          and (f.rotated_at is null or f.rotated_at > ${now}::timestamptz - make_interval(secs => ${r.reuseIntervalSeconds}))
@@ -94,6 +97,7 @@ export async function rotateRefreshToken(db: Database, r: {
     sessionFingerprint: (row.device_fingerprint as string | null) ?? null,
     previousCountry: (row.country as string | null) ?? null,
     revokedAt: asDate(row.revoked_at),
+    sessionRevoked: row.session_revoked === true,
     rotatedAt: asDate(row.rotated_at),
     expiresAt: asDate(row.expires_at) as Date,
     lockedUntil: asDate(row.locked_until),
@@ -140,7 +144,10 @@ export async function listActiveSessions(db: Database, userId: string, now: Date
     userAgent: refreshTokens.userAgent, country: refreshTokens.country, city: refreshTokens.city,
     createdAt: refreshTokens.sessionCreatedAt, lastUsedAt: refreshTokens.lastUsedAt, expiresAt: refreshTokens.expiresAt,
   }).from(refreshTokens)
-    .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt), isNull(refreshTokens.rotatedAt), gt(refreshTokens.expiresAt, now)))
+    .where(and(
+      eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt), isNull(refreshTokens.rotatedAt), gt(refreshTokens.expiresAt, now),
+      sql`not exists (select 1 from refresh_tokens r where r.session_id = ${refreshTokens.sessionId} and r.revoked_at is not null)`,
+    ))
     .orderBy(refreshTokens.sessionId, sql`${refreshTokens.createdAt} desc`);
   return rows.sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime());
 }

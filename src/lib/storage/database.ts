@@ -12,10 +12,18 @@ export interface DatabaseSettings {
   url: string;
   /** Only set locally (the Neon bridge); production talks to Neon's own endpoint. */
   fetchEndpoint?: string | undefined;
+  /**
+   * Per query. A hung endpoint must end in a 503 (and the event outbox), not a request that hangs
+   * until the runtime cuts it off and loses its events.
+   * @default 5000
+   */
+  timeoutMs?: number;
 }
 
 export function createDatabase(settings: DatabaseSettings): Database {
-  // The driver keeps this setting globally; every Worker instance sets the same value, so this is safe.
+  // The driver keeps these settings globally; every Worker instance sets the same values, so this is safe.
   if (settings.fetchEndpoint) neonConfig.fetchEndpoint = settings.fetchEndpoint;
+  const timeoutMs = settings.timeoutMs ?? 5000;
+  neonConfig.fetchFunction = (input: RequestInfo | URL, init?: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   return drizzle(neon(settings.url), { schema });
 }

@@ -1,3 +1,5 @@
+import { sha256Hex } from '../crypto/sha256';
+
 /**
  * Refresh tokens are opaque: 32 random bytes (256 bits), base64url. The database holds only their
  * SHA-256, so a leaked table cannot be replayed.
@@ -13,7 +15,4 @@ export function newRefreshToken(): string {
 /** A token of the wrong shape is refused before any database work. */
 export const isWellFormedRefreshToken = (token: string): boolean => TOKEN_PATTERN.test(token);
 
-export async function hashRefreshToken(token: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
+export const hashRefreshToken = (token: string): Promise<string> => sha256Hex(token);

@@ -1,10 +1,20 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import { users } from '../db/schema';
 import type { Database } from '../storage/database';
 import type { Redis } from '../storage/redis';
 import { resetBruteForceDetections } from '../detection/counters';
 
-/** Locks an account until `until`; its sessions' access tokens are refused meanwhile (see caller-state). */
+/**
+ * The reason of the automatic lock after repeated brute force. It refuses password logins only: the
+ * owner's open sessions go on, or anyone who knows an email could log its owner out everywhere just by
+ * failing passwords. A lock for any other reason (an operator's) also refuses the account's sessions.
+ */
+export const BRUTE_FORCE_LOCK = 'repeated_brute_force';
+
+/** SQL: the user's `locked_until` when it should refuse sessions too, else null. `u` aliases users. */
+export const sessionBlockingLock = (u: SQL) => sql`case when ${u}.lock_reason = ${BRUTE_FORCE_LOCK} then null else ${u}.locked_until end`;
+
+/** Locks an account until `until` (see BRUTE_FORCE_LOCK for what a lock refuses). */
 export async function lockUser(db: Database, userId: string, until: Date, reason: string, now: Date): Promise<void> {
   await db.update(users).set({ lockedUntil: until, lockReason: reason, updatedAt: now }).where(eq(users.id, userId));
 }

@@ -14,11 +14,6 @@ export async function findUserByEmail(db: Database, email: string): Promise<User
   return user;
 }
 
-export async function findUserById(db: Database, id: string): Promise<UserRow | undefined> {
-  const [user] = await db.select().from(users).where(eq(users.id, id)).limit(1);
-  return user;
-}
-
 /** Inserts a user; undefined when the email is taken (the unique index decides, so two racing signups cannot both win). */
 export async function insertUser(db: Database, user: { email: string; name: string; passwordHash: string | null; googleSubject?: string | null }): Promise<UserRow | undefined> {
   const [row] = await db.insert(users)
@@ -39,11 +34,4 @@ export async function linkGoogleSubject(db: Database, userId: string, googleSubj
 export async function findUserByGoogleSubject(db: Database, googleSubject: string): Promise<UserRow | undefined> {
   const [user] = await db.select().from(users).where(eq(users.googleSubject, googleSubject)).limit(1);
   return user;
-}
-
-export async function setUserRole(db: Database, email: string, role: 'user' | 'admin', now: Date): Promise<PublicUser | undefined> {
-  const [row] = await db.update(users).set({ role, updatedAt: now })
-    .where(sql`lower(${users.email}) = ${normalizeEmail(email)}`)
-    .returning({ id: users.id, email: users.email, name: users.name, role: users.role });
-  return row;
 }

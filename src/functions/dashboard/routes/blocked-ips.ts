@@ -5,15 +5,15 @@ import type { DashboardDeps } from '../deps';
 import { listBlockedIps, unblockIp } from '../../../lib/ip-blocking/ip-blocklist';
 import { ApiError } from '../../../lib/http/errors';
 import { validationHook } from '../../../lib/http/validation';
+import { errorResponse } from '../../../lib/http/openapi';
 
 const BlockedIp = z.object({ ip: z.string(), reason: z.string(), until: z.string() }).openapi('BlockedIp');
-const errorBody = { content: { 'application/json': { schema: z.object({ error: z.string(), message: z.string() }) } } };
 
 const listRoute = createRoute({
   method: 'get', path: '/api/auth/security/blocked-ips', security: [{ bearer: [] }],
   responses: {
     200: { description: 'IPs blocked now, with why and until when', content: { 'application/json': { schema: z.object({ blockedIps: z.array(BlockedIp) }) } } },
-    401: { description: 'No valid access token', ...errorBody }, 403: { description: 'Not an admin', ...errorBody },
+    401: errorResponse('UNAUTHORIZED or a TOKEN_* code'), 403: errorResponse('FORBIDDEN: not an admin'),
   },
 });
 
@@ -21,8 +21,8 @@ const unblockRoute = createRoute({
   method: 'delete', path: '/api/auth/security/blocked-ips/{ip}', security: [{ bearer: [] }],
   request: { params: z.object({ ip: z.string().min(1).max(64) }) },
   responses: {
-    204: { description: 'Block lifted' }, 404: { description: 'That IP is not blocked', ...errorBody },
-    401: { description: 'No valid access token', ...errorBody }, 403: { description: 'Not an admin', ...errorBody },
+    204: { description: 'Block lifted' }, 404: errorResponse('NOT_FOUND: that IP is not blocked'),
+    401: errorResponse('UNAUTHORIZED or a TOKEN_* code'), 403: errorResponse('FORBIDDEN: not an admin'),
   },
 });
 
