@@ -41,6 +41,16 @@ describe('dashboard: blocked IPs', () => {
     expect((await call(`/api/auth/security/blocked-ips/${ip}`, admin.token, 'DELETE')).status).toBe(404);
   });
 
+  it('lifts the block of an IPv6 /64 (its id carries a slash, URL-encoded)', async () => {
+    const admin = await signedIn('admin');
+    const net = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:1::/64`;
+    await blockIp(redis, net, 'bot_activity', 600, new Date());
+    const listed = await call('/api/auth/security/blocked-ips', admin.token);
+    expect((listed.body.blockedIps as Array<{ ip: string }>).some((b) => b.ip === net)).toBe(true);
+    expect((await call(`/api/auth/security/blocked-ips/${encodeURIComponent(net)}`, admin.token, 'DELETE')).status).toBe(204);
+    expect(await redis.get(`auth:blocked-ip:${net}`)).toBeNull();
+  });
+
   it('refuses an admin whose role was taken away, though the token still says admin', async () => {
     const admin = await signedIn('admin');
     await db.update(users).set({ role: 'user' }).where(eq(users.id, admin.userId));

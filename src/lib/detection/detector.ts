@@ -12,6 +12,7 @@ import { accountShouldLock, bruteForce, impossibleTravel, rapidRefresh, takeover
 import { countBruteForceDetection, countFailedLogin, countRefresh, recordLogin, resetBruteForceDetections } from './counters';
 import { blockIp } from '../ip-blocking/ip-blocklist';
 import { BRUTE_FORCE_LOCK, lockUser } from '../users/account-lock';
+import { ipBucket } from '../http/ip-bucket';
 
 export interface DetectorDeps {
   redis: Redis;
@@ -30,7 +31,7 @@ async function guarded(deps: DetectorDeps, what: string, work: () => Promise<voi
 
 export function onLoginFailure(deps: DetectorDeps, events: RequestEvents, r: { email: string; userId: string | null; client: ClientContext; now: Date }) {
   return guarded(deps, 'login-failure', async () => {
-    const ip = r.client.ip ?? 'unknown';
+    const ip = ipBucket(r.client.ip);
     const failures = await countFailedLogin(deps.redis, { email: r.email, ip, config: deps.config });
     if (!bruteForce(failures, deps.config)) return;
     const block = await blockIp(deps.redis, ip, 'brute_force', deps.config.bruteForce.blockSeconds, r.now);
@@ -50,7 +51,7 @@ export function onLoginSuccess(deps: DetectorDeps, events: RequestEvents, r: { e
   return guarded(deps, 'login-success', async () => {
     const place = { latitude: r.client.latitude, longitude: r.client.longitude, country: r.client.country, at: r.now.getTime() };
     const { distinctDevices, newDevice, previousPlace, failuresBefore } = await recordLogin(deps.redis, {
-      email: r.email, ip: r.client.ip ?? 'unknown', userId: r.userId, fingerprint: r.client.fingerprint, place, config: deps.config, now: r.now,
+      email: r.email, ip: ipBucket(r.client.ip), userId: r.userId, fingerprint: r.client.fingerprint, place, config: deps.config, now: r.now,
     });
     if (takeoverSuspected(failuresBefore, deps.config)) {
       events.record('account_takeover_attempt', { userId: r.userId, alert: true, metadata: { failuresBefore, reason: 'login_after_failures_from_same_ip' } });

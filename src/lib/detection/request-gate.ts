@@ -12,6 +12,7 @@ import { ApiError } from '../http/errors';
 import { botActivity, suspiciousUserAgent } from './rules';
 import { requestCounters } from './counters';
 import { blockIp, secondsLeft } from '../ip-blocking/ip-blocklist';
+import { ipBucket } from '../http/ip-bucket';
 
 export interface GateDeps {
   redis: Redis;
@@ -44,7 +45,7 @@ export function rateLimitHeaders(verdict: LimitVerdict): Record<string, string> 
 }
 
 function limiterKey(route: LimitedRoute, client: ClientContext, config: SecurityConfig): string {
-  const ip = client.ip ?? 'unknown';
+  const ip = ipBucket(client.ip);
   switch (config.rateLimits[route].key) {
     case 'global': return 'all';
     case 'ip+user-agent': return `${ip}:${client.userAgent ?? ''}`;
@@ -53,7 +54,7 @@ function limiterKey(route: LimitedRoute, client: ClientContext, config: Security
 }
 
 export async function gateRequest(deps: GateDeps, events: RequestEvents, r: GateRequest): Promise<GateResult> {
-  const ip = r.client.ip ?? 'unknown';
+  const ip = ipBucket(r.client.ip);
   const [counters, verdict] = await Promise.all([
     requestCounters(deps.redis, { ip, route: r.route, config: deps.config, now: r.now }).catch((err: unknown) => {
       deps.report(err, { method: 'GATE', path: r.route }); // Redis down: no block check, no bot count (rate limits fall back to memory)
