@@ -69,7 +69,8 @@ export function credentialRoutes(deps: AuthDeps) {
         throw INVALID_CREDENTIALS();
       }
       if (result.reason === 'locked') {
-        events.record('login_failed', { userId: result.userId, metadata: { reason: 'account_locked' } });
+        // login_failed is for unknown users (contract); this is a known account refused for its lock.
+        events.record('failed_login_attempt', { userId: result.userId, metadata: { reason: 'account_locked' } });
         const retryAfter = Math.max(1, Math.ceil((result.lockedUntil.getTime() - now.getTime()) / 1000));
         throw new ApiError('ACCOUNT_LOCKED', 'this account is locked; try again later', { retryAfter });
       }
