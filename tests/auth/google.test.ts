@@ -6,10 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { sql } from 'drizzle-orm';
 import { testEnv } from '../test-env';
-import { createDatabase } from '../../src/lib/storage/database';
+import { db } from '../support';
 import { api, signUp, uniqueEmail, randomIp } from './api';
 
-const db = createDatabase({ url: testEnv.DATABASE_URL, fetchEndpoint: testEnv.NEON_FETCH_ENDPOINT });
 let googleKey: CryptoKey;
 let strangerKey: CryptoKey;
 const kid = `google-test-${crypto.randomUUID()}`;

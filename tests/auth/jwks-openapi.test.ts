@@ -7,11 +7,10 @@ import { env, exports } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { db } from '../support';
 import { signUp } from './api';
-import { createDatabase } from '../../src/lib/storage/database';
 import { refreshTokens } from '../../src/lib/db/schema';
 
-const db = createDatabase({ url: env.DATABASE_URL, fetchEndpoint: env.NEON_FETCH_ENDPOINT });
 const ISSUER = env.JWT_ISSUER;
 const AUDIENCE = env.JWT_AUDIENCE;
 

@@ -3,22 +3,13 @@
  * email and a wrong password (same bytes, same work), case-insensitive email, the security events,
  * locked accounts, and the upgrade of an old password hash on a successful login.
  */
-import { env, exports } from 'cloudflare:workers';
+import { exports } from 'cloudflare:workers';
 import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { db, eventsFromIp, eventually, uniquePassword, type TokenBody } from '../support';
 import { api, randomIp, signUp, uniqueEmail, type Reply } from './api';
-import { createDatabase } from '../../src/lib/storage/database';
 import { refreshTokens, securityEvents, users } from '../../src/lib/db/schema';
 import { hashPassword } from '../../src/lib/passwords/scrypt-hasher';
-
-const db = createDatabase({ url: env.DATABASE_URL, fetchEndpoint: env.NEON_FETCH_ENDPOINT });
-
-const uniquePassword = () => `pw ${crypto.randomUUID()} stays secret`;
-
-interface TokenBody {
-  token: string; accessToken: string; refreshToken: string; expiresIn: number; tokenType: string;
-  user: { id: string; email: string; name: string; role: string };
-}
 
 function login(body: unknown, ip = randomIp()): Promise<Reply> {
   return api('/api/auth/login', { body, ip });
@@ -33,18 +24,6 @@ async function rawLogin(body: unknown, ip = randomIp()): Promise<{ status: numbe
   }));
   return { status: res.status, text: await res.text(), headers: res.headers };
 }
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    value = await read();
-  }
-  return value;
-}
-
-const eventsFrom = (ip: string) => db.select().from(securityEvents).where(eq(securityEvents.ipAddress, ip));
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -109,7 +88,7 @@ describe('POST /api/auth/login: failures look alike', () => {
     const ip = randomIp();
     const badPassword = uniquePassword();
     expect((await login({ email: account.email, password: badPassword }, ip)).status).toBe(401);
-    const rows = await eventually(() => eventsFrom(ip), (found) => found.length > 0);
+    const rows = await eventually(() => eventsFromIp(ip), (found) => found.length > 0);
     expect(rows.map((r) => r.eventType)).toEqual(['failed_login_attempt']);
     expect(rows[0]?.userId).toBe(account.user.id);
     expect(JSON.stringify(rows)).not.toContain(badPassword);
@@ -119,7 +98,7 @@ describe('POST /api/auth/login: failures look alike', () => {
     const ip = randomIp();
     const password = uniquePassword();
     expect((await login({ email: uniqueEmail('ghost'), password }, ip)).status).toBe(401);
-    const rows = await eventually(() => eventsFrom(ip), (found) => found.length > 0);
+    const rows = await eventually(() => eventsFromIp(ip), (found) => found.length > 0);
     expect(rows.map((r) => r.eventType)).toEqual(['login_failed']);
     expect(rows[0]?.userId).toBeNull();
     expect(JSON.stringify(rows)).not.toContain(password);
@@ -130,7 +109,7 @@ describe('POST /api/auth/login: failures look alike', () => {
     const account = await signUp({ password });
     const ip = randomIp();
     expect((await login({ email: account.email, password }, ip)).status).toBe(200);
-    const rows = await eventually(() => eventsFrom(ip), (found) => found.length >= 2);
+    const rows = await eventually(() => eventsFromIp(ip), (found) => found.length >= 2);
     expect(rows.map((r) => r.eventType).sort()).toEqual(['login_success', 'token_generated']);
     for (const row of rows) expect(row.userId).toBe(account.user.id);
     expect(JSON.stringify(rows)).not.toContain(password);
@@ -226,7 +205,7 @@ describe('POST /api/auth/login: password hash upgrade', () => {
     const account = await signUp({ password });
     const ip = randomIp();
     expect((await login({ email: account.email, password }, ip)).status).toBe(200);
-    await eventually(() => eventsFrom(ip), (rows) => rows.length >= 2);
+    await eventually(() => eventsFromIp(ip), (rows) => rows.length >= 2);
     const result = await db.execute<{ n: number }>(sql`
       select count(*)::int as n from security_events
       where (metadata::text || coalesce(user_agent, '') || coalesce(ip_address, '') || coalesce(country, '')) like '%' || ${password} || '%'`);

@@ -1,55 +1,18 @@
 // POST /api/auth/logout (idempotent, 204 even for an unknown token), POST /api/auth/logout-all
 // (every session of the caller, counted), GET /api/auth/me, and the 1-second rule: an access token of
 // an ended session is refused by Bearer routes though it has not expired.
-import { env } from 'cloudflare:workers';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDatabase } from '../../src/lib/storage/database';
-import { refreshTokens, securityEvents, type SecurityEventRow } from '../../src/lib/db/schema';
+import { refreshTokens } from '../../src/lib/db/schema';
 import { newRefreshToken } from '../../src/lib/tokens/refresh-token';
 import { stackControl } from '../test-env';
-import { api, PASSWORD, randomIp, signUp, type Tokens } from './api';
-
-const db = createDatabase({ url: env.DATABASE_URL, fetchEndpoint: env.NEON_FETCH_ENDPOINT });
-
-interface ErrorReply { error: string; message: string }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { db, expectRefusedWithinOneSecond, login, redisBack, refresh, sidOf, sleep, waitForEvents, type ErrorReply } from '../support';
+import { api, randomIp, signUp } from './api';
 
 const logout = (refreshToken: string) => api<null>('/api/auth/logout', { body: { refreshToken }, ip: randomIp() });
 const logoutAll = (accessToken: string) => api<{ revoked: number }>('/api/auth/logout-all', { method: 'POST', token: accessToken, ip: randomIp() });
-const refresh = <T = Tokens>(refreshToken: string) => api<T>('/api/auth/refresh', { body: { refreshToken }, ip: randomIp() });
 const me = (accessToken: string) => api<{ user: Record<string, unknown> } & Partial<ErrorReply>>('/api/auth/me', { token: accessToken });
-
-async function login(email: string, deviceName: string): Promise<Tokens> {
-  const res = await api<Tokens>('/api/auth/login', { body: { email, password: PASSWORD, deviceName }, ip: randomIp() });
-  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
-const sidOf = (accessToken: string) => decodeJwt(accessToken).sid as string;
-
-/** The contract's 1-second rule: an access token of a revoked session is refused within 1 s of the revocation. */
-async function expectRefusedWithinOneSecond(accessToken: string, revokedAt: number): Promise<void> {
-  let last = await api<ErrorReply>('/api/auth/me', { token: accessToken });
-  while (last.status !== 401 && Date.now() - revokedAt < 1_000) {
-    await sleep(50);
-    last = await api<ErrorReply>('/api/auth/me', { token: accessToken });
-  }
-  expect(last.status).toBe(401);
-  expect(last.body.error).toBe('TOKEN_REVOKED');
-}
-
-/** Security events are written after the response (waitUntil): poll until the predicate holds (about 3 s). */
-async function waitForEvents(userId: string, type: string, enough: (rows: SecurityEventRow[]) => boolean = (r) => r.length > 0): Promise<SecurityEventRow[]> {
-  let rows: SecurityEventRow[] = [];
-  for (const deadline = Date.now() + 3_000; Date.now() < deadline; await sleep(100)) {
-    rows = await db.select().from(securityEvents).where(and(eq(securityEvents.userId, userId), eq(securityEvents.eventType, type)));
-    if (enough(rows)) break;
-  }
-  return rows;
-}
 
 describe('GET /api/auth/me', () => {
   it('returns the caller as {user: {id, email, name, role}}', async () => {
@@ -192,15 +155,6 @@ describe('POST /api/auth/logout-all', () => {
     expect((await refresh(bystander.refreshToken)).status).toBe(200);
   });
 });
-
-/** Until /health says Redis answers again (a restarted Redis is only useful once it serves). */
-async function redisBack(): Promise<void> {
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(100)) {
-    const health = await api<{ checks?: { redis?: string } }>('/health');
-    if (health.body.checks?.redis === 'ok') return;
-  }
-  throw new Error('Redis did not come back');
-}
 
 describe('logout while Redis is unavailable', () => {
   afterEach(async () => {

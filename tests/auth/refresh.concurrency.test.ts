@@ -1,28 +1,15 @@
 // Concurrent refreshes of one token inside the reuse interval (a client that retries or races itself)
 // all succeed, each with a token of its own in the same session, and revoke nothing. Each request
 // comes from its own address so per-IP rate limits never interfere.
-import { env } from 'cloudflare:workers';
 import { and, eq } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createDatabase } from '../../src/lib/storage/database';
-import { refreshTokens, securityEvents, type RefreshTokenRow } from '../../src/lib/db/schema';
+import { refreshTokens, securityEvents } from '../../src/lib/db/schema';
 import { hashRefreshToken } from '../../src/lib/tokens/refresh-token';
-import { api, randomIp, signUp, type Tokens } from './api';
-
-const db = createDatabase({ url: env.DATABASE_URL, fetchEndpoint: env.NEON_FETCH_ENDPOINT });
+import { db, mustTokenRow, refresh, sleep } from '../support';
+import { api, signUp } from './api';
 
 const CONCURRENCY = 20;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const refresh = (refreshToken: string) => api<Tokens>('/api/auth/refresh', { body: { refreshToken }, ip: randomIp() });
-
-async function mustTokenRow(token: string): Promise<RefreshTokenRow> {
-  const [row] = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, await hashRefreshToken(token)));
-  if (!row) throw new Error('no refresh_tokens row for the token');
-  return row;
-}
 
 describe('POST /api/auth/refresh: concurrent refreshes of one token', () => {
   it(`${CONCURRENCY} at once all succeed with distinct tokens, revoke nothing, and every new token works`, async () => {

@@ -3,36 +3,16 @@
 // records session_hijack_attempt; the user's other sessions are untouched. Inside the interval a
 // replay is a retry of the same client and succeeds. Time is simulated by moving rotated_at back.
 import { env } from 'cloudflare:workers';
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDatabase } from '../../src/lib/storage/database';
-import { refreshTokens, securityEvents, type RefreshTokenRow, type SecurityEventRow } from '../../src/lib/db/schema';
+import { refreshTokens } from '../../src/lib/db/schema';
 import { hashRefreshToken } from '../../src/lib/tokens/refresh-token';
 import { stackControl } from '../test-env';
-import { api, PASSWORD, randomIp, signUp, type Tokens } from './api';
+import { db, eventsWhere, expectRefusedWithinOneSecond, login, mustTokenRow, redisBack, refresh, waitForEvents, type ErrorReply } from '../support';
+import { api, signUp } from './api';
 
-const db = createDatabase({ url: env.DATABASE_URL, fetchEndpoint: env.NEON_FETCH_ENDPOINT });
 const REUSE_INTERVAL_SECONDS = Number(env.REFRESH_REUSE_INTERVAL_SECONDS); // 10 by default
-
-interface ErrorReply { error: string; message: string }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const refresh = <T = Tokens>(refreshToken: string) =>
-  api<T>('/api/auth/refresh', { body: { refreshToken }, ip: randomIp() });
-
-async function login(email: string, deviceName: string): Promise<Tokens> {
-  const res = await api<Tokens>('/api/auth/login', { body: { email, password: PASSWORD, deviceName }, ip: randomIp() });
-  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
-async function mustTokenRow(token: string): Promise<RefreshTokenRow> {
-  const [row] = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, await hashRefreshToken(token)));
-  if (!row) throw new Error('no refresh_tokens row for the token');
-  return row;
-}
 
 const sessionRows = (sessionId: string) => db.select().from(refreshTokens).where(eq(refreshTokens.sessionId, sessionId));
 
@@ -40,31 +20,6 @@ const sessionRows = (sessionId: string) => db.select().from(refreshTokens).where
 async function ageRotation(token: string, seconds = REUSE_INTERVAL_SECONDS + 1): Promise<void> {
   const hash = await hashRefreshToken(token);
   await db.execute(sql`update refresh_tokens set rotated_at = rotated_at - make_interval(secs => ${seconds}) where token_hash = ${hash}`);
-}
-
-async function eventsOf(userId: string, type: string): Promise<SecurityEventRow[]> {
-  return db.select().from(securityEvents).where(and(eq(securityEvents.userId, userId), eq(securityEvents.eventType, type)));
-}
-
-/** Security events are written after the response (waitUntil): poll until the predicate holds (about 3 s). */
-async function waitForEvents(userId: string, type: string, enough: (rows: SecurityEventRow[]) => boolean = (r) => r.length > 0): Promise<SecurityEventRow[]> {
-  let rows: SecurityEventRow[] = [];
-  for (const deadline = Date.now() + 3_000; Date.now() < deadline; await sleep(100)) {
-    rows = await eventsOf(userId, type);
-    if (enough(rows)) break;
-  }
-  return rows;
-}
-
-/** The contract's 1-second rule: an access token of a revoked session is refused within 1 s of the revocation. */
-async function expectRefusedWithinOneSecond(accessToken: string, revokedAt: number): Promise<void> {
-  let last = await api<ErrorReply>('/api/auth/me', { token: accessToken });
-  while (last.status !== 401 && Date.now() - revokedAt < 1_000) {
-    await sleep(50);
-    last = await api<ErrorReply>('/api/auth/me', { token: accessToken });
-  }
-  expect(last.status).toBe(401);
-  expect(last.body.error).toBe('TOKEN_REVOKED');
 }
 
 describe('POST /api/auth/refresh: reuse after the interval', () => {
@@ -168,7 +123,7 @@ describe('POST /api/auth/refresh: reuse inside the interval', () => {
     // Four refreshes, no alarm.
     const refreshed = await waitForEvents(s.user.id, 'token_refreshed', (r) => r.length >= 4);
     expect(refreshed).toHaveLength(4);
-    expect(await eventsOf(s.user.id, 'session_hijack_attempt')).toHaveLength(0);
+    expect(await eventsWhere({ userId: s.user.id, type: 'session_hijack_attempt' })).toHaveLength(0);
   });
 
   it('answers 200 just inside the interval (rotated interval - 2 s ago)', async () => {
@@ -182,15 +137,6 @@ describe('POST /api/auth/refresh: reuse inside the interval', () => {
     for (const row of await sessionRows(sessionId)) expect(row.revokedAt).toBeNull();
   });
 });
-
-/** Until /health says Redis answers again (a restarted Redis is only useful once it serves). */
-async function redisBack(): Promise<void> {
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(100)) {
-    const health = await api<{ checks?: { redis?: string } }>('/health');
-    if (health.body.checks?.redis === 'ok') return;
-  }
-  throw new Error('Redis did not come back');
-}
 
 describe('POST /api/auth/refresh: reuse while Redis is unavailable', () => {
   afterEach(async () => {

@@ -2,45 +2,16 @@
 // database keeps (hashes only, a parent chain, sliding expiry capped by the session's absolute limit),
 // and the 401 codes for expired, unknown, malformed and logged-out tokens.
 import { env } from 'cloudflare:workers';
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createDatabase } from '../../src/lib/storage/database';
-import { refreshTokens, securityEvents, type RefreshTokenRow, type SecurityEventRow } from '../../src/lib/db/schema';
+import { refreshTokens } from '../../src/lib/db/schema';
 import { hashRefreshToken, newRefreshToken } from '../../src/lib/tokens/refresh-token';
-import { api, randomIp, signUp, type Tokens } from './api';
+import { db, mustTokenRow, refresh, waitForEvents, type ErrorReply } from '../support';
+import { api, randomIp, signUp } from './api';
 
-const db = createDatabase({ url: env.DATABASE_URL, fetchEndpoint: env.NEON_FETCH_ENDPOINT });
 const ACCESS_TTL_SECONDS = Number(env.ACCESS_TOKEN_TTL_SECONDS); // 900 by default
 const REFRESH_TTL_MS = Number(env.REFRESH_TOKEN_TTL_SECONDS) * 1000; // 7 days by default
-
-interface ErrorReply { error: string; message: string }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const refresh = <T = Tokens>(refreshToken: string) =>
-  api<T>('/api/auth/refresh', { body: { refreshToken }, ip: randomIp() });
-
-async function tokenRow(token: string): Promise<RefreshTokenRow | undefined> {
-  const [row] = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, await hashRefreshToken(token)));
-  return row;
-}
-
-async function mustTokenRow(token: string): Promise<RefreshTokenRow> {
-  const row = await tokenRow(token);
-  if (!row) throw new Error('no refresh_tokens row for the token');
-  return row;
-}
-
-/** Security events are written after the response (waitUntil): poll until the predicate holds (about 3 s). */
-async function waitForEvents(userId: string, type: string, enough: (rows: SecurityEventRow[]) => boolean = (r) => r.length > 0): Promise<SecurityEventRow[]> {
-  let rows: SecurityEventRow[] = [];
-  for (const deadline = Date.now() + 3_000; Date.now() < deadline; await sleep(100)) {
-    rows = await db.select().from(securityEvents).where(and(eq(securityEvents.userId, userId), eq(securityEvents.eventType, type)));
-    if (enough(rows)) break;
-  }
-  return rows;
-}
 
 describe('POST /api/auth/refresh: rotation', () => {
   it('returns 200 with a new token pair for the same user and the same session', async () => {

@@ -4,20 +4,15 @@
  * The race is reproduced deterministically by inserting the late token after the logout.
  */
 import { describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
-import { testEnv } from '../test-env';
-import { createDatabase } from '../../src/lib/storage/database';
 import { refreshTokens } from '../../src/lib/db/schema';
 import { hashRefreshToken, newRefreshToken } from '../../src/lib/tokens/refresh-token';
+import { db, mustTokenRow } from '../support';
 import { api, signUp } from './api';
-
-const db = createDatabase({ url: testEnv.DATABASE_URL, fetchEndpoint: testEnv.NEON_FETCH_ENDPOINT });
 
 describe('revocation against a concurrent rotation', () => {
   it('refuses a token of the session committed after the logout, and the session’s access token', async () => {
     const user = await signUp();
-    const [row] = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, await hashRefreshToken(user.refreshToken)));
-    if (!row) throw new Error('no token row');
+    const row = await mustTokenRow(user.refreshToken);
     expect((await api('/api/auth/logout', { body: { refreshToken: user.refreshToken } })).status).toBe(204);
 
     const late = newRefreshToken();

@@ -1,19 +1,14 @@
 // GET /api/auth/sessions and DELETE /api/auth/sessions/:id: the caller's active sessions with device
 // and location, one entry per session however often it refreshed, and revoking one of them (only
 // one's own: another user's session is a 404 and keeps working).
-import { env } from 'cloudflare:workers';
 import { eq, sql } from 'drizzle-orm';
-import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDatabase } from '../../src/lib/storage/database';
 import { refreshTokens } from '../../src/lib/db/schema';
 import { hashRefreshToken } from '../../src/lib/tokens/refresh-token';
 import { stackControl } from '../test-env';
-import { api, PASSWORD, randomIp, signUp, type Tokens } from './api';
+import { db, expectRefusedWithinOneSecond, login, redisBack, refresh, sidOf, sleep, type ErrorReply } from '../support';
+import { api, randomIp, signUp } from './api';
 
-const db = createDatabase({ url: env.DATABASE_URL, fetchEndpoint: env.NEON_FETCH_ENDPOINT });
-
-interface ErrorReply { error: string; message: string; details?: { field: string; problem: string }[] }
 interface SessionView {
   id: string; deviceName: string | null; ipAddress: string | null; userAgent: string | null;
   country: string | null; city: string | null; createdAt: string; lastUsedAt: string; expiresAt: string; current: boolean;
@@ -25,22 +20,10 @@ const FIREFOX = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:132.0) Gecko/20
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function login(email: string, deviceName: string, ip: string, cf: Record<string, unknown>, userAgent: string): Promise<Tokens> {
-  const res = await api<Tokens>('/api/auth/login', { body: { email, password: PASSWORD, deviceName }, ip, cf, headers: { 'user-agent': userAgent } });
-  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
 const listSessions = (accessToken: string) => api<{ sessions: SessionView[] }>('/api/auth/sessions', { token: accessToken });
 
 const deleteSession = (accessToken: string, id: string) =>
   api<ErrorReply | null>(`/api/auth/sessions/${id}`, { method: 'DELETE', token: accessToken });
-
-const refresh = (refreshToken: string, ip = randomIp()) => api<Tokens>('/api/auth/refresh', { body: { refreshToken }, ip });
-
-const sidOf = (accessToken: string) => decodeJwt(accessToken).sid as string;
 
 /** A user with exactly two live sessions, Berlin (the caller) and Austin; the signup session is ended in the database. */
 async function userWithTwoSessions() {
@@ -48,20 +31,9 @@ async function userWithTwoSessions() {
   await db.execute(sql`update refresh_tokens set revoked_at = now(), revoked_reason = 'test_setup' where session_id = ${sidOf(s.accessToken)}`);
   const berlinIp = randomIp();
   const austinIp = randomIp();
-  const berlin = await login(s.email, 'Ada’s laptop', berlinIp, BERLIN, FIREFOX);
-  const austin = await login(s.email, 'Ada’s phone', austinIp, AUSTIN, CHROME);
+  const berlin = await login(s.email, 'Ada’s laptop', { ip: berlinIp, cf: BERLIN, headers: { 'user-agent': FIREFOX } });
+  const austin = await login(s.email, 'Ada’s phone', { ip: austinIp, cf: AUSTIN, headers: { 'user-agent': CHROME } });
   return { s, berlin, austin, berlinIp, austinIp };
-}
-
-/** The contract's 1-second rule: an access token of a revoked session is refused within 1 s of the revocation. */
-async function expectRefusedWithinOneSecond(accessToken: string, revokedAt: number): Promise<void> {
-  let last = await api<ErrorReply>('/api/auth/me', { token: accessToken });
-  while (last.status !== 401 && Date.now() - revokedAt < 1_000) {
-    await sleep(50);
-    last = await api<ErrorReply>('/api/auth/me', { token: accessToken });
-  }
-  expect(last.status).toBe(401);
-  expect(last.body.error).toBe('TOKEN_REVOKED');
 }
 
 describe('GET /api/auth/sessions', () => {
@@ -232,15 +204,6 @@ describe('DELETE /api/auth/sessions/:id', () => {
     expect((await api('/api/auth/me', { token: s.accessToken })).status).toBe(200);
   });
 });
-
-/** Until /health says Redis answers again (a restarted Redis is only useful once it serves). */
-async function redisBack(): Promise<void> {
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(100)) {
-    const health = await api<{ checks?: { redis?: string } }>('/health');
-    if (health.body.checks?.redis === 'ok') return;
-  }
-  throw new Error('Redis did not come back');
-}
 
 describe('DELETE /api/auth/sessions/:id while Redis is unavailable', () => {
   afterEach(async () => {

@@ -3,24 +3,11 @@
  * the password policy (lengths in Unicode code points), what a refused signup leaves behind (nothing),
  * how the password is stored, and the security events (present, and free of secrets).
  */
-import { env } from 'cloudflare:workers';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { db, eventually, uniquePassword, type ErrorReply, type TokenBody } from '../support';
 import { api, randomIp, uniqueEmail, type Reply } from './api';
-import { createDatabase } from '../../src/lib/storage/database';
 import { refreshTokens, securityEvents, users } from '../../src/lib/db/schema';
-
-const db = createDatabase({ url: env.DATABASE_URL, fetchEndpoint: env.NEON_FETCH_ENDPOINT });
-
-/** A password of our own per test, so a search for it in stored rows means something. */
-const uniquePassword = () => `pw ${crypto.randomUUID()} stays secret`;
-
-interface TokenBody {
-  token: string; accessToken: string; refreshToken: string; expiresIn: number; tokenType: string;
-  user: { id: string; email: string; name: string; role: string };
-}
-
-interface ErrorReply { error: string; message: string; details?: { field: string; problem: string }[] }
 
 function signup(body: unknown, ip = randomIp()): Promise<Reply> {
   return api('/api/auth/signup', { body, ip });
@@ -42,16 +29,6 @@ function expectValidationError(res: Reply, field: string): void {
     expect(typeof detail.problem).toBe('string');
     expect(detail.problem.length).toBeGreaterThan(0);
   }
-}
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    value = await read();
-  }
-  return value;
 }
 
 /** Rows of security_events holding `needle` anywhere in their text columns or metadata. */

@@ -4,24 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import worker from '../../src/functions/auth/index';
 import { testEnv } from '../test-env';
-import { createDatabase } from '../../src/lib/storage/database';
 import { securityEvents } from '../../src/lib/db/schema';
 import { PASSWORD, api, randomIp, signUp } from '../auth/api';
+import { db, eventsWhere, eventually } from '../support';
 
-const db = createDatabase({ url: testEnv.DATABASE_URL, fetchEndpoint: testEnv.NEON_FETCH_ENDPOINT });
-
-async function eventsOf(type: string, where: { userId?: string; ip?: string }) {
-  for (let i = 0; i < 30; i++) {
-    const rows = await db.select().from(securityEvents).where(and(
-      eq(securityEvents.eventType, type),
-      where.userId ? eq(securityEvents.userId, where.userId) : undefined,
-      where.ip ? eq(securityEvents.ipAddress, where.ip) : undefined,
-    ));
-    if (rows.length > 0) return rows;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return [];
-}
+/** Waits (about 3 s) for events of `type` for a user or from an address; answers what is there by then. */
+const eventsOf = (type: string, where: { userId?: string; ip?: string }) => eventually(() => eventsWhere({ ...where, type }), (rows) => rows.length > 0);
 
 describe('account_takeover_attempt', () => {
   it('is raised (critical) when a login succeeds from an IP that just failed 3 times for the account', async () => {

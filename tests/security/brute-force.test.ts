@@ -8,11 +8,10 @@ import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { api, PASSWORD, randomIp, signUp, uniqueEmail, type Reply } from '../auth/api';
 import { testEnv } from '../test-env';
-import { createDatabase } from '../../src/lib/storage/database';
 import { createRedis } from '../../src/lib/storage/redis';
-import { securityAlerts, securityEvents, users } from '../../src/lib/db/schema';
+import { securityAlerts, users } from '../../src/lib/db/schema';
+import { db, eventsFromIp, eventsOfUser, eventually, sleep } from '../support';
 
-const db = createDatabase({ url: testEnv.DATABASE_URL, fetchEndpoint: testEnv.NEON_FETCH_ENDPOINT });
 const redis = createRedis({ url: testEnv.UPSTASH_REDIS_REST_URL, token: testEnv.UPSTASH_REDIS_REST_TOKEN });
 const neonOrigin = new URL(testEnv.NEON_FETCH_ENDPOINT).origin;
 
@@ -20,20 +19,6 @@ const WRONG = 'not the right password at all';
 const HOUR = 3600;
 
 const login = (email: string, password: string, ip: string): Promise<Reply> => api('/api/auth/login', { body: { email, password }, ip });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await sleep(100);
-    value = await read();
-  }
-  return value;
-}
-
-const eventsFrom = (ip: string) => db.select().from(securityEvents).where(eq(securityEvents.ipAddress, ip));
-const eventsOfUser = (userId: string) => db.select().from(securityEvents).where(eq(securityEvents.userId, userId));
 
 /** `count` wrong passwords for `email` from `ip`, each answered 401 INVALID_CREDENTIALS. */
 async function failLogins(email: string, ip: string, count: number): Promise<void> {
@@ -48,7 +33,7 @@ async function failLogins(email: string, ip: string, count: number): Promise<voi
 async function blockedIp(): Promise<string> {
   const ip = randomIp();
   await failLogins(uniqueEmail('bf-unknown'), ip, 5);
-  const rows = await eventually(() => eventsFrom(ip), (found) => found.some((r) => r.eventType === 'ip_address_blocked'));
+  const rows = await eventually(() => eventsFromIp(ip), (found) => found.some((r) => r.eventType === 'ip_address_blocked'));
   expect(rows.map((r) => r.eventType)).toContain('ip_address_blocked');
   return ip;
 }
@@ -80,7 +65,7 @@ describe('brute force: 5 failed logins for one email from one IP', () => {
     const sixth = await login(account.email, PASSWORD, ip);
     expectIpBlocked(sixth);
 
-    const rows = await eventually(() => eventsFrom(ip), (found) => found.some((r) => r.eventType === 'brute_force_detected') && found.some((r) => r.eventType === 'ip_address_blocked'));
+    const rows = await eventually(() => eventsFromIp(ip), (found) => found.some((r) => r.eventType === 'brute_force_detected') && found.some((r) => r.eventType === 'ip_address_blocked'));
     const detected = rows.find((r) => r.eventType === 'brute_force_detected');
     expect(detected).toMatchObject({ severity: 'high', userId: account.user.id, ipAddress: ip });
     const blocked = rows.find((r) => r.eventType === 'ip_address_blocked');
@@ -123,7 +108,7 @@ describe('brute force: 5 failed logins for one email from one IP', () => {
     const after = await login(account.email, PASSWORD, ip);
     expectIpBlocked(after);
 
-    const rows = await eventually(() => eventsFrom(ip), (found) => found.some((r) => r.eventType === 'brute_force_detected'));
+    const rows = await eventually(() => eventsFromIp(ip), (found) => found.some((r) => r.eventType === 'brute_force_detected'));
     expect(rows.filter((r) => r.eventType === 'brute_force_detected')).toHaveLength(1);
   });
 });

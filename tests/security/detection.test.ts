@@ -6,11 +6,8 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { api, PASSWORD, randomIp, uniqueEmail, type Tokens } from '../auth/api';
-import { testEnv } from '../test-env';
-import { createDatabase } from '../../src/lib/storage/database';
-import { securityAlerts, securityEvents, type SecurityEventRow } from '../../src/lib/db/schema';
-
-const db = createDatabase({ url: testEnv.DATABASE_URL, fetchEndpoint: testEnv.NEON_FETCH_ENDPOINT });
+import { securityAlerts, type SecurityEventRow } from '../../src/lib/db/schema';
+import { db, eventsFromIp, eventsOfUser, eventually } from '../support';
 
 const UA = {
   chrome: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
@@ -21,18 +18,6 @@ const UA = {
 const BERLIN = { country: 'DE', city: 'Berlin', latitude: 52.52, longitude: 13.405 };
 const NEW_YORK = { country: 'US', city: 'New York', latitude: 40.71, longitude: -74.0 };
 
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    value = await read();
-  }
-  return value;
-}
-
-const eventsOfUser = (userId: string) => db.select().from(securityEvents).where(eq(securityEvents.userId, userId));
-const eventsFromIp = (ip: string) => db.select().from(securityEvents).where(eq(securityEvents.ipAddress, ip));
 const ofType = (rows: SecurityEventRow[], type: string) => rows.filter((r) => r.eventType === type);
 
 /** Waits until the user has `count` events of `type` (the request's whole batch lands in one insert). */

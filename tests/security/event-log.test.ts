@@ -4,35 +4,22 @@
  * until the scheduled drain moves them; and no password or token ever lands in a stored row.
  */
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { api, PASSWORD, randomIp, uniqueEmail, type Tokens } from '../auth/api';
 import { stackControl, testEnv } from '../test-env';
-import { createDatabase } from '../../src/lib/storage/database';
 import { createRedis } from '../../src/lib/storage/redis';
-import { securityEvents, type SecurityEventRow } from '../../src/lib/db/schema';
+import type { SecurityEventRow } from '../../src/lib/db/schema';
 import { OUTBOX_KEY } from '../../src/lib/events/event-log';
 import worker from '../../src/functions/auth/index';
+import { db, eventsFromIp, eventsOfUser, eventually } from '../support';
 
-const db = createDatabase({ url: testEnv.DATABASE_URL, fetchEndpoint: testEnv.NEON_FETCH_ENDPOINT });
 const redis = createRedis({ url: testEnv.UPSTASH_REDIS_REST_URL, token: testEnv.UPSTASH_REDIS_REST_TOKEN });
 const neonBridge = testEnv.NEON_FETCH_ENDPOINT.replace(/\/sql$/, '');
 
 const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15';
 const AMSTERDAM = { country: 'NL', city: 'Amsterdam', latitude: 52.37, longitude: 4.9 };
 
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    value = await read();
-  }
-  return value;
-}
-
-const eventsOfUser = (userId: string) => db.select().from(securityEvents).where(eq(securityEvents.userId, userId));
-const eventsFromIp = (ip: string) => db.select().from(securityEvents).where(eq(securityEvents.ipAddress, ip));
 const types = (rows: SecurityEventRow[]) => rows.map((r) => r.eventType).sort();
 
 interface OutboxEvent { type: string; ip: string | null; userAgent: string | null; metadata: Record<string, unknown> }

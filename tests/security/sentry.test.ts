@@ -60,10 +60,9 @@ describe('Sentry reports', () => {
     const first = await send('/api/auth/refresh', { refreshToken: user.refreshToken });
     expect(first.status).toBe(200);
     // Reuse after the interval: move the retired token's rotation back past it.
-    const { createDatabase } = await import('../../src/lib/storage/database');
+    const { db } = await import('../support');
     const { hashRefreshToken } = await import('../../src/lib/tokens/refresh-token');
     const { sql } = await import('drizzle-orm');
-    const db = createDatabase({ url: testEnv.DATABASE_URL, fetchEndpoint: testEnv.NEON_FETCH_ENDPOINT });
     await db.execute(sql`update refresh_tokens set rotated_at = rotated_at - interval '1 minute' where token_hash = ${await hashRefreshToken(user.refreshToken)}`);
     const reuse = await send('/api/auth/refresh', { refreshToken: user.refreshToken });
     expect(reuse.body?.error).toBe('TOKEN_REUSED');
