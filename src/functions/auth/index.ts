@@ -5,7 +5,7 @@
 import * as Sentry from '@sentry/cloudflare';
 import { authDepsFrom } from './deps';
 import { createAuthApp, type AuthApp } from './app';
-import { sentryOptions } from '../../lib/observability/sentry-options';
+import { sentryOptions, sentrySettingsFrom } from '../../lib/observability/sentry-options';
 import { sentryObservability } from '../../lib/observability/report';
 import { configErrorResponse } from '../../lib/http/config-error';
 import { runScheduledJobs } from '../../../cron/run-scheduled';
@@ -21,7 +21,7 @@ function appFor(env: Env): AuthApp {
 }
 
 export default Sentry.withSentry(
-  (env: Env) => sentryOptions({ dsn: env.SENTRY_DSN, environment: env.ENVIRONMENT }),
+  (env: Env) => sentryOptions(sentrySettingsFrom(env, env.CF_VERSION_METADATA?.id)),
   {
     fetch(request, env, ctx) {
       try {

@@ -2,7 +2,7 @@
 import * as Sentry from '@sentry/cloudflare';
 import { dashboardDepsFrom } from './deps';
 import { createDashboardApp, type DashboardApp } from './app';
-import { sentryOptions } from '../../lib/observability/sentry-options';
+import { sentryOptions, sentrySettingsFrom } from '../../lib/observability/sentry-options';
 import { reportToSentry } from '../../lib/observability/report';
 import { configErrorResponse } from '../../lib/http/config-error';
 
@@ -15,7 +15,7 @@ function appFor(env: DashboardEnv): DashboardApp {
 }
 
 export default Sentry.withSentry(
-  (env: DashboardEnv) => sentryOptions({ dsn: env.SENTRY_DSN, environment: env.ENVIRONMENT }),
+  (env: DashboardEnv) => sentryOptions(sentrySettingsFrom(env, undefined)),
   {
     fetch(request, env, ctx) {
       try {

@@ -31,15 +31,25 @@ const privateJwk = z.object({
 
 const publicJwk = z.object({ kty: z.enum(['EC', 'OKP']), kid: z.string().min(1), alg: z.enum(['ES256', 'EdDSA']) }).loose();
 
-export const sharedEnvSchema = z.object({
+const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
+
+/** What Sentry's set-up reads (both Workers); validated again with the rest of the config. */
+export const sentryEnvSchema = z.object({
   ENVIRONMENT: z.enum(['development', 'test', 'production']).default('production'),
+  SENTRY_DSN: optionalUrl,
+  /** Share of requests traced, 0 to 1. @default 0.1 in production, 1 in development and test */
+  SENTRY_TRACES_SAMPLE_RATE: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(1).optional()),
+  /** Release name; when empty, the Worker's version id from its version metadata binding. */
+  SENTRY_RELEASE: z.preprocess(emptyAsUndefined, z.string().max(200).optional()),
+});
+
+export const sharedEnvSchema = sentryEnvSchema.extend({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string'),
   NEON_FETCH_ENDPOINT: optionalUrl,
   UPSTASH_REDIS_REST_URL: z.url(),
   UPSTASH_REDIS_REST_TOKEN: z.string().min(16, 'must be at least 16 characters'),
   JWT_ISSUER: z.string().min(1),
   JWT_AUDIENCE: z.string().min(1),
-  SENTRY_DSN: optionalUrl,
 });
 
 export const authEnvSchema = sharedEnvSchema.extend({

@@ -14,7 +14,8 @@ export function signalToSentry(event: SecurityEvent): void {
   Sentry.captureMessage(`security: ${event.type}`, {
     level: event.severity === 'critical' ? 'error' : 'warning',
     tags: { event_type: event.type, severity: event.severity, country: event.country ?? 'unknown' },
-    extra: { userId: event.userId, ip: event.ip, metadata: event.metadata },
+    // No IP: the client's address is personal data and stays in our own event log.
+    extra: { userId: event.userId, metadata: event.metadata },
   });
 }
 
