@@ -1,9 +1,10 @@
 import { securityEvents } from '../src/lib/db/schema';
 import type { Database } from '../src/lib/storage/database';
 import type { Redis } from '../src/lib/storage/redis';
-import { OUTBOX_KEY, toRow } from '../src/lib/events/event-log';
+import { DEAD_LETTER_KEY, OUTBOX_KEY, toRow } from '../src/lib/events/event-log';
 import { alertUpsert } from '../src/lib/alerts/alert-store';
 import type { SecurityEvent } from '../src/lib/events/event-types';
+import { isRejectedByDatabase } from '../src/lib/storage/database-errors';
 
 const BATCH = 500;
 /** Bounded, so one run finishes well inside its lock (and a Worker's time). */
@@ -12,10 +13,61 @@ const MAX_BATCHES_PER_RUN = 20;
 const LOCK_KEY = `${OUTBOX_KEY}:lock`;
 const LOCK_SECONDS = 120;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+/**
+ * `auth:events:dead` (DEAD_LETTER_KEY): a list of the raw outbox entries Postgres refused, or that are not an
+ * event at all; no TTL; the newest DEAD_LETTER_MAX kept). Shown on /health; each one reported once,
+ * when it moves here.
+ */
+export const DEAD_LETTER_MAX = 1000;
 
-function revive(raw: unknown): SecurityEvent {
-  const event = (typeof raw === 'string' ? JSON.parse(raw) : raw) as SecurityEvent & { at: string | Date };
-  return { ...event, at: new Date(event.at) };
+type OutboxRedis = Pick<Redis, 'lrange' | 'ltrim' | 'set' | 'eval' | 'rpush'>;
+export type Report = (error: unknown, context: { method: string; path: string }) => void;
+
+function revive(raw: unknown): SecurityEvent | undefined {
+  try {
+    const event = (typeof raw === 'string' ? JSON.parse(raw) : raw) as SecurityEvent & { at: string | Date };
+    if (!event || typeof event !== 'object' || typeof event.type !== 'string') return undefined;
+    const at = new Date(event.at);
+    return Number.isNaN(at.getTime()) ? undefined : { ...event, at };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Events and their alerts in one transaction: all stored, or none. */
+async function store(db: Database, events: SecurityEvent[]): Promise<void> {
+  const insert = db.insert(securityEvents).values(events.map(toRow));
+  const alerts = alertUpsert(db, events.filter((e) => e.alert));
+  await (alerts ? db.batch([insert, alerts]) : insert);
+}
+
+/**
+ * Stores a batch; when Postgres refuses it for its data (not an outage), stores its events one by one
+ * and returns those refused, so one bad event never blocks the queue. An outage throws: the batch
+ * stays queued for the next run.
+ */
+async function storeBatch(db: Database, raw: unknown[]): Promise<unknown[]> {
+  const revived = raw.map(revive);
+  const refused = raw.filter((_, i) => revived[i] === undefined);
+  const events = revived.filter((e): e is SecurityEvent => e !== undefined);
+  if (events.length === 0) return refused;
+  try {
+    await store(db, events);
+    return refused;
+  } catch (err) {
+    if (!isRejectedByDatabase(err)) throw err;
+  }
+  for (let i = 0; i < raw.length; i++) {
+    const event = revived[i];
+    if (!event) continue;
+    try {
+      await store(db, [event]);
+    } catch (err) {
+      if (!isRejectedByDatabase(err)) throw err;
+      refused.push(raw[i]);
+    }
+  }
+  return refused;
 }
 
 /**
@@ -24,28 +76,32 @@ function revive(raw: unknown): SecurityEvent {
  * five-minute triggers both fire at 02:00, and two drains reading the same head would store it twice.
  * A batch leaves the list only after its insert succeeded (new events are appended at the tail, so
  * trimming the head is safe), so a failure mid-way loses nothing: the next run takes it again.
- * At most MAX_BATCHES_PER_RUN batches a run; the rest waits five minutes.
+ * An entry Postgres refuses moves to the dead-letter list instead. At most MAX_BATCHES_PER_RUN
+ * batches a run; the rest waits five minutes.
  */
-export async function drainEventOutbox(db: Database, redis: Pick<Redis, 'lrange' | 'ltrim' | 'set' | 'eval'>): Promise<{ drained: number; skipped?: 'locked' }> {
+export async function drainEventOutbox(db: Database, redis: OutboxRedis, report: Report): Promise<{ drained: number; deadLettered: number; skipped?: 'locked' }> {
   const drainId = crypto.randomUUID();
-  if ((await redis.set(LOCK_KEY, drainId, { nx: true, ex: LOCK_SECONDS })) !== 'OK') return { drained: 0, skipped: 'locked' };
+  if ((await redis.set(LOCK_KEY, drainId, { nx: true, ex: LOCK_SECONDS })) !== 'OK') return { drained: 0, deadLettered: 0, skipped: 'locked' };
   let drained = 0;
+  let deadLettered = 0;
   try {
     for (let round = 0; round < MAX_BATCHES_PER_RUN; round++) {
       const raw = await redis.lrange(OUTBOX_KEY, 0, BATCH - 1);
       if (raw.length === 0) break;
-      const batch = raw.map(revive);
-      // Events and their alerts in one transaction: all stored, or none (and the batch stays queued).
-      const insert = db.insert(securityEvents).values(batch.map(toRow));
-      const alerts = alertUpsert(db, batch.filter((e) => e.alert));
-      await (alerts ? db.batch([insert, alerts]) : insert);
+      const refused = await storeBatch(db, raw);
+      if (refused.length > 0) {
+        await redis.rpush(DEAD_LETTER_KEY, ...refused.map((entry) => (typeof entry === 'string' ? entry : JSON.stringify(entry))));
+        await redis.ltrim(DEAD_LETTER_KEY, -DEAD_LETTER_MAX, -1);
+        report(new Error(`${refused.length} outbox entries refused by Postgres, moved to ${DEAD_LETTER_KEY}`), { method: 'CRON', path: 'drain-event-outbox' });
+      }
       // Should this trim fail, the batch is stored again next run: a duplicate, never a loss.
       await redis.ltrim(OUTBOX_KEY, raw.length, -1);
-      drained += raw.length;
+      drained += raw.length - refused.length;
+      deadLettered += refused.length;
       if (raw.length < BATCH) break;
     }
   } finally {
     await redis.eval(RELEASE, [LOCK_KEY], [drainId]);
   }
-  return { drained };
+  return { drained, deadLettered };
 }

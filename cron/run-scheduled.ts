@@ -22,12 +22,12 @@ export async function runScheduledJobs(deps: JobDeps & { redis: Redis }, cron: s
     await recordRun(deps, 'nightly-cleanup', now, async () => {
       const tokens = await cleanupExpiredTokens(deps.db, now);
       await writeEvents({ db: deps.db, redis: deps.redis, report: deps.report }, [cleanupEvent(tokens.expiredTokensDeleted, now)]);
-      return { ...tokens, ...(await drainEventOutbox(deps.db, deps.redis)) };
+      return { ...tokens, ...(await drainEventOutbox(deps.db, deps.redis, deps.report)) };
     });
   } else if (cron === EVERY_FIVE_MINUTES) {
     // Not recorded in cron_runs: 288 rows a day saying "nothing to drain" would bury the nightly record.
-    const { drained } = await drainEventOutbox(deps.db, deps.redis);
-    if (drained > 0) console.log(`[cron] drained ${drained} security events from the outbox`);
+    const { drained, deadLettered } = await drainEventOutbox(deps.db, deps.redis, deps.report);
+    if (drained + deadLettered > 0) console.log(`[cron] drained ${drained} security events from the outbox (${deadLettered} dead-lettered)`);
   } else {
     console.warn(`[cron] no job for "${cron}"`);
   }

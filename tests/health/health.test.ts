@@ -14,7 +14,7 @@ describe('GET /health', () => {
   });
 
   it('answers 200 with both checks ok when Redis and Postgres are up', async () => {
-    expect(await health()).toEqual({ status: 200, body: { status: 'ok', checks: { database: 'ok', redis: 'ok' } } });
+    expect(await health()).toMatchObject({ status: 200, body: { status: 'ok', checks: { database: 'ok', redis: 'ok' }, eventQueue: { outbox: expect.any(Number), deadLetter: expect.any(Number) } } });
   });
 
   it('answers 503 naming Redis while it is down, and recovers when it is back', async () => {

@@ -3,7 +3,8 @@
  * If Postgres cannot take them they go to a Redis outbox that the cron drains every 5 minutes; if Redis cannot
  * either, they are reported (counts and types only) so the loss is visible, never silent.
  *
- * Redis key: `auth:events:outbox` (list of JSON SecurityEvent, no TTL; drained by cron/drain-event-outbox.ts).
+ * Redis keys: `auth:events:outbox` (list of JSON SecurityEvent, no TTL, at most OUTBOX_MAX entries;
+ * drained by cron/drain-event-outbox.ts) and `auth:events:dead` (events Postgres refused, see there).
  */
 import { securityEvents } from '../db/schema';
 import type { Database } from '../storage/database';
@@ -11,12 +12,20 @@ import type { Redis } from '../storage/redis';
 import type { ClientContext } from '../http/client-context';
 import { EVENT_SEVERITY, type EventType, type SecurityEvent, type Severity } from './event-types';
 import { raiseAlerts } from '../alerts/alert-store';
+import { sanitizeMetadata, sanitizeOptionalText } from './event-sanitize';
 
 export const OUTBOX_KEY = 'auth:events:outbox';
+/** Outbox entries Postgres refused (moved there by the drain, cron/drain-event-outbox.ts). */
+export const DEAD_LETTER_KEY = 'auth:events:dead';
+/**
+ * A day of a busy service's events at most: past it, Redis memory matters more than the overflow,
+ * which is refused and reported (counts and types), never silently lost.
+ */
+export const OUTBOX_MAX = 100_000;
 
 export interface EventStores {
   db: Database;
-  redis: Pick<Redis, 'rpush'>;
+  redis: Pick<Redis, 'rpush' | 'ltrim'>;
   report: (error: unknown, context: { method: string; path: string }) => void;
   /** Security signals (high and critical events) to Sentry; optional. */
   signal?: (event: SecurityEvent) => void;
@@ -33,10 +42,11 @@ export class RequestEvents {
       severity: details.severity ?? EVENT_SEVERITY[type],
       userId: details.userId ?? null,
       tokenId: details.tokenId ?? null,
-      ip: this.client?.ip ?? null,
-      userAgent: this.client?.userAgent ?? null,
-      country: this.client?.country ?? null,
-      metadata: details.metadata ?? {},
+      // Headers and metadata come from the client: bounded and free of what Postgres refuses (NUL).
+      ip: sanitizeOptionalText(this.client?.ip ?? null, 64),
+      userAgent: sanitizeOptionalText(this.client?.userAgent ?? null, 512),
+      country: sanitizeOptionalText(this.client?.country ?? null, 8),
+      metadata: sanitizeMetadata(details.metadata ?? {}),
       at: this.now,
       alert: details.alert ?? false,
     });
@@ -64,11 +74,19 @@ export async function writeEvents(stores: EventStores, batch: SecurityEvent[]): 
     return 'database';
   } catch (dbError) {
     try {
-      await stores.redis.rpush(OUTBOX_KEY, ...batch.map((e) => JSON.stringify(e)));
-      return 'outbox';
+      const length = await stores.redis.rpush(OUTBOX_KEY, ...batch.map((e) => JSON.stringify(e)));
+      if (length <= OUTBOX_MAX) return 'outbox';
+      // Full: keep the oldest OUTBOX_MAX (they are drained first) and refuse this overflow, loudly.
+      await stores.redis.ltrim(OUTBOX_KEY, 0, OUTBOX_MAX - 1);
+      reportLost(stores, batch.slice(Math.max(0, batch.length - (length - OUTBOX_MAX))), new Error('event outbox full'));
+      return 'lost';
     } catch {
-      stores.report(dbError, { method: 'EVENTS', path: `lost ${batch.length} events: ${batch.map((e) => e.type).join(',')}` });
+      reportLost(stores, batch, dbError);
       return 'lost';
     }
   }
+}
+
+function reportLost(stores: EventStores, lost: SecurityEvent[], cause: unknown): void {
+  stores.report(cause, { method: 'EVENTS', path: `lost ${lost.length} events: ${lost.map((e) => e.type).join(',')}` });
 }

@@ -6,13 +6,18 @@ import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { codePointLength } from '../passwords/password-policy';
 import { ApiError } from './errors';
+import { hasUnsafeCharacters } from '../events/event-sanitize';
 
 /**
  * A string of `min` to `max` code points, judged after trimming surrounding whitespace (so a name of
- * spaces is empty). Secrets pass `{ trim: false }`: a password's spaces are part of it.
+ * spaces is empty), with no control character (U+0000-U+001F, U+007F) and no lone surrogate: the
+ * contract's rule for text fields (Postgres refuses NUL outright). Secrets pass `{ trim: false }`: a
+ * password's spaces (and any other character) are part of it, and it is never stored.
  */
 export function text(min: number, max: number, options: { trim?: boolean } = {}) {
-  return (options.trim === false ? z.string() : z.string().trim())
+  const base = options.trim === false ? z.string() : z.string().trim()
+    .refine((s) => !hasUnsafeCharacters(s), { message: 'must not contain control characters or lone surrogates' });
+  return base
     .refine((s) => codePointLength(s) >= min, { message: min === 1 ? 'must not be empty' : `must be at least ${min} characters` })
     .refine((s) => codePointLength(s) <= max, { message: `must be at most ${max} characters` })
     .openapi({ minLength: min, maxLength: max });
