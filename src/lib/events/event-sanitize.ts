@@ -4,7 +4,8 @@
  * fail its whole batch, in the insert and again in every outbox drain), and metadata of bounded size.
  */
 
-// C0 controls, DEL, and UTF-16 halves without their partner.
+// C0 controls, DEL, and UTF-16 halves without their partner. Matching control characters is the point.
+// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u001F\u007F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export const EVENT_TEXT_MAX = 256;
