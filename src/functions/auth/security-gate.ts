@@ -30,6 +30,10 @@ const RULES: Record<string, RouteRules> = {
   'POST /api/auth/google': { limited: 'google', credential: true, watchUserAgent: true },
   'POST /api/auth/refresh': { limited: 'refresh', watchUserAgent: true },
   'POST /api/auth/logout': { limited: 'logout' },
+  'POST /api/auth/logout-all': { limited: 'bearer' },
+  'GET /api/auth/me': { limited: 'bearer' },
+  'GET /api/auth/sessions': { limited: 'bearer' },
+  'DELETE /api/auth/sessions/:id': { limited: 'bearer' },
 };
 
 export function securityGate(deps: AuthDeps): MiddlewareHandler<AuthHonoEnv> {

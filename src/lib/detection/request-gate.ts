@@ -81,7 +81,7 @@ export async function gateRequest(deps: GateDeps, events: RequestEvents, r: Gate
     }
   }
   if (verdict && !verdict.allowed) {
-    events.record('rate_limit_exceeded', { metadata: { route: r.route, limit: verdict.limit, policy: verdict.policy, source: verdict.source } });
+    events.record('rate_limit_exceeded', { foldPerMinute: r.route, metadata: { route: r.route, limit: verdict.limit, policy: verdict.policy, source: verdict.source } });
     return { headers, refusal: new ApiError('RATE_LIMIT_EXCEEDED', 'too many requests; slow down', { retryAfter: verdict.resetSeconds }) };
   }
   return { headers, refusal: undefined };

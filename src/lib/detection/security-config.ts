@@ -29,6 +29,11 @@ export const securityConfigSchema = z.object({
     refresh: limit(10, 60),
     google: limit(5, 60),
     logout: limit(20, 60),
+    /**
+     * All Bearer routes together (me, sessions, logout-all), per IP: they are not refused for a
+     * blocked IP, so this bounds what one host can make them do (and log) with bad tokens.
+     */
+    bearer: limit(300, 60),
   }).prefault({}),
   /** How long to wait for Redis before the in-memory limiter decides instead. */
   redisTimeoutMs: z.number().int().min(50).default(800),

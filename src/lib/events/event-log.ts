@@ -12,7 +12,8 @@ import type { Redis } from '../storage/redis';
 import type { ClientContext } from '../http/client-context';
 import { EVENT_SEVERITY, type EventType, type SecurityEvent, type Severity } from './event-types';
 import { raiseAlerts } from '../alerts/alert-store';
-import { sanitizeMetadata, sanitizeOptionalText } from './event-sanitize';
+import { sanitizeMetadata, sanitizeOptionalText, sanitizeText } from './event-sanitize';
+import { foldRepeats } from './event-folding';
 
 export const OUTBOX_KEY = 'auth:events:outbox';
 /** Outbox entries Postgres refused (moved there by the drain, cron/drain-event-outbox.ts). */
@@ -25,10 +26,20 @@ export const OUTBOX_MAX = 100_000;
 
 export interface EventStores {
   db: Database;
-  redis: Pick<Redis, 'rpush' | 'ltrim'>;
+  redis: Pick<Redis, 'rpush' | 'ltrim' | 'eval'>;
   report: (error: unknown, context: { method: string; path: string }) => void;
   /** Security signals (high and critical events) to Sentry; optional. */
   signal?: (event: SecurityEvent) => void;
+}
+
+export interface EventDetails {
+  userId?: string | null;
+  tokenId?: string | null;
+  severity?: Severity;
+  metadata?: Record<string, unknown>;
+  alert?: boolean;
+  /** For what an unauthenticated client can repeat at will: repeats from its IP with this reason fold into one row a minute. */
+  foldPerMinute?: string;
 }
 
 export class RequestEvents {
@@ -36,7 +47,7 @@ export class RequestEvents {
 
   constructor(private readonly client: ClientContext | null, private readonly now: Date) {}
 
-  record(type: EventType, details: { userId?: string | null; tokenId?: string | null; severity?: Severity; metadata?: Record<string, unknown>; alert?: boolean } = {}): void {
+  record(type: EventType, details: EventDetails = {}): void {
     this.events.push({
       type,
       severity: details.severity ?? EVENT_SEVERITY[type],
@@ -49,12 +60,13 @@ export class RequestEvents {
       metadata: sanitizeMetadata(details.metadata ?? {}),
       at: this.now,
       alert: details.alert ?? false,
+      ...(details.foldPerMinute === undefined ? {} : { foldReason: sanitizeText(details.foldPerMinute, 64) }),
     });
   }
 
   /** Writes and forgets the collected events. Never throws: the auth flow must not fail for its log. */
   async flush(stores: EventStores): Promise<void> {
-    const batch = this.events.splice(0);
+    const batch = await foldRepeats(stores, this.events.splice(0));
     if (batch.length > 0) await writeEvents(stores, batch);
   }
 }

@@ -47,4 +47,9 @@ export interface SecurityEvent {
   at: Date;
   /** Also raise (or fold into) an alert for the dashboard. */
   alert?: boolean;
+  /**
+   * Repeats of this event from one IP with this reason fold into one row per minute, with a count
+   * (event-folding.ts): what an unauthenticated client can make us write is bounded.
+   */
+  foldReason?: string;
 }

@@ -4,6 +4,7 @@
  * now (role, lock). Sets `auth` (the claims) and `user` on the context.
  */
 import type { MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
 import type { AccessClaims, AccessTokenVerifier } from '../tokens/access-token';
 import type { CallerState } from '../sessions/caller-state';
 import type { PublicUser } from '../users/user-store';
@@ -34,7 +35,8 @@ export function bearerAuth(deps: BearerDeps): MiddlewareHandler<{ Variables: Bea
     // Where the Worker keeps an event log (the auth Worker), a refused token is recorded: probing with
     // forged or stolen tokens must be visible. Never the token itself: its reason, and whose it claims to be.
     const refuse = (code: 'TOKEN_EXPIRED' | 'TOKEN_INVALID' | 'TOKEN_REVOKED', message: string, userId: string | null): never => {
-      c.get('events')?.record('token_verification_failed', { userId, metadata: { reason: code, route: c.req.path } });
+      // The route's pattern (e.g. DELETE /api/auth/sessions/:id), never the raw path a client chose.
+      c.get('events')?.record('token_verification_failed', { userId, foldPerMinute: code, metadata: { reason: code, route: `${c.req.method} ${routePath(c, -1)}` } });
       throw new ApiError(code, message);
     };
     if (!result.ok) return refuse(result.reason, result.reason === 'TOKEN_EXPIRED' ? 'access token expired' : 'access token invalid', null);
