@@ -39,7 +39,7 @@ describe('token_verification_failed', () => {
     const forged = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.';
     expect((await api('/api/auth/me', { token: forged, ip })).status).toBe(401);
     const [event] = await eventsOf('token_verification_failed', { ip });
-    expect(event?.metadata).toMatchObject({ reason: 'TOKEN_INVALID', route: '/api/auth/me' });
+    expect(event?.metadata).toMatchObject({ reason: 'TOKEN_INVALID', route: 'GET /api/auth/me' });
     expect(JSON.stringify(event)).not.toContain(forged);
   });
 });
