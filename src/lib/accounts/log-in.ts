@@ -1,7 +1,8 @@
 /**
  * Checking a password login. The same scrypt work is spent whether the email is known or not, so
- * timing does not reveal which emails have accounts. A locked account is revealed only to someone
- * who knows its password (a wrong password gets the same answer as ever).
+ * timing does not reveal which emails have accounts. A locked account answers `locked` whatever the
+ * password (after the same scrypt work): were only the right password told "locked", the lock would
+ * tell a guesser when they had found it.
  */
 import type { Database } from '../storage/database';
 import { verifyAgainstDummy, verifyPassword, hashPassword } from '../passwords/scrypt-hasher';
@@ -20,8 +21,8 @@ export async function logIn(db: Database, input: { email: string; password: stri
     return user ? { ok: false, reason: 'no_password', userId: user.id } : { ok: false, reason: 'unknown_user' };
   }
   const check = await verifyPassword(input.password, user.passwordHash);
-  if (!check.valid) return { ok: false, reason: 'wrong_password', userId: user.id };
   if (user.lockedUntil && user.lockedUntil > now) return { ok: false, reason: 'locked', userId: user.id, lockedUntil: user.lockedUntil };
+  if (!check.valid) return { ok: false, reason: 'wrong_password', userId: user.id };
   const rehash = () => (check.needsRehash
     ? hashPassword(input.password).then((hash) => updatePasswordHash(db, user.id, hash, now))
     : undefined);

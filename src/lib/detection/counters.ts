@@ -1,6 +1,7 @@
 /**
  * The detection counters in Redis, each read and bumped in one pipelined round trip. Windows are
- * fixed from the first hit (SET NX EX, then INCR): the count and its expiry live in one key.
+ * fixed from the first hit: one script (COUNT_IN_WINDOW) increments the key and gives it its expiry
+ * atomically, so no key is ever left without a TTL (which would stop its rule firing for good).
  *
  * Keys (all expire by themselves):
  *   auth:bot:{route}:{ip}        requests of one IP to one route          TTL bot.windowSeconds
@@ -17,36 +18,40 @@ import type { LoginPlace } from './rules';
 import { sha256Hex } from '../crypto/sha256';
 
 type Pipelined = Pick<Redis, 'pipeline'>;
+type Counting = Pick<Redis, 'eval'>;
+
+/**
+ * INCR, and the window's expiry when the key is new, in one atomic step. A key found without a TTL
+ * (left by an older, non-atomic version) gets one too: KEYS[1] the counter, ARGV[1] the window (s).
+ */
+export const COUNT_IN_WINDOW = `local n = redis.call('INCR', KEYS[1])
+if n == 1 or redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return n`;
 
 const LAST_LOGIN_TTL_SECONDS = 30 * 86_400;
 
 export async function requestCounters(redis: Pipelined, r: { ip: string; route: string; config: SecurityConfig; now: Date }): Promise<{ block: IpBlock | undefined; botCount: number }> {
   const botKey = `auth:bot:${r.route}:${r.ip}`;
-  const [blockValue, , botCount] = await redis.pipeline()
+  const [blockValue, botCount] = await redis.pipeline()
     .get(blockedIpKey(r.ip))
-    .set(botKey, 0, { nx: true, ex: r.config.bot.windowSeconds })
-    .incr(botKey)
-    .exec<[unknown, unknown, number]>();
-  return { block: parseBlock(r.ip, blockValue, r.now), botCount };
+    .eval(COUNT_IN_WINDOW, [botKey], [String(r.config.bot.windowSeconds)])
+    .exec<[unknown, number]>();
+  return { block: parseBlock(r.ip, blockValue, r.now), botCount: Number(botCount) };
 }
 
-/** One count in a fixed window that starts at the first hit: SET NX EX then INCR, one round trip. */
-async function countInWindow(redis: Pipelined, key: string, windowSeconds: number): Promise<number> {
-  const [, count] = await redis.pipeline()
-    .set(key, 0, { nx: true, ex: windowSeconds })
-    .incr(key)
-    .exec<[unknown, number]>();
-  return count;
+/** One count in a fixed window that starts at the first hit: one atomic script, one round trip. */
+async function countInWindow(redis: Pick<Redis, 'eval'>, key: string, windowSeconds: number): Promise<number> {
+  return Number(await redis.eval(COUNT_IN_WINDOW, [key], [String(windowSeconds)]));
 }
 
 /** The email as it appears in a key: hashed, so no address sits in Redis or in a Redis error report. */
 const emailKey = async (email: string) => (await sha256Hex(email)).slice(0, 32);
 
-export async function countFailedLogin(redis: Pipelined, r: { email: string; ip: string; config: SecurityConfig }): Promise<number> {
+export async function countFailedLogin(redis: Counting, r: { email: string; ip: string; config: SecurityConfig }): Promise<number> {
   return countInWindow(redis, `auth:fail:${await emailKey(r.email)}:${r.ip}`, r.config.bruteForce.windowSeconds);
 }
 
-export function countBruteForceDetection(redis: Pipelined, r: { userId: string; config: SecurityConfig }): Promise<number> {
+export function countBruteForceDetection(redis: Counting, r: { userId: string; config: SecurityConfig }): Promise<number> {
   return countInWindow(redis, `auth:bf:${r.userId}`, r.config.accountLock.windowSeconds);
 }
 
@@ -74,6 +79,6 @@ export async function resetBruteForceDetections(redis: Pick<Redis, 'del'>, userI
   await redis.del(`auth:bf:${userId}`);
 }
 
-export function countRefresh(redis: Pipelined, r: { sessionId: string; config: SecurityConfig }): Promise<number> {
+export function countRefresh(redis: Counting, r: { sessionId: string; config: SecurityConfig }): Promise<number> {
   return countInWindow(redis, `auth:refreshes:${r.sessionId}`, r.config.rapidRefresh.windowSeconds);
 }

@@ -13,9 +13,9 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../storage/database';
 import type { Redis } from '../storage/redis';
 import type { SecurityEvent } from './event-types';
+import { COUNT_IN_WINDOW } from '../detection/counters';
 
 const FOLD_SECONDS = 60;
-const COUNT = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n`;
 
 export interface FoldStores {
   db: Database;
@@ -52,7 +52,7 @@ export async function foldRepeats(stores: FoldStores, batch: SecurityEvent[]): P
   if (foldable.length === 0) return batch;
   let counts: number[];
   try {
-    counts = await Promise.all(foldable.map((e) => stores.redis.eval(COUNT, [foldKey(e)], [String(FOLD_SECONDS * 2)]) as Promise<number>));
+    counts = await Promise.all(foldable.map((e) => stores.redis.eval(COUNT_IN_WINDOW, [foldKey(e)], [String(FOLD_SECONDS * 2)]) as Promise<number>));
   } catch {
     return batch;
   }

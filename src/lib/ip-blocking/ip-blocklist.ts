@@ -24,13 +24,31 @@ export function parseBlock(ip: string, value: unknown, now: Date): IpBlock | und
 
 export const secondsLeft = (block: IpBlock, now: Date): number => Math.max(1, Math.ceil((block.until - now.getTime()) / 1000));
 
-export async function blockIp(redis: Pick<Redis, 'pipeline'>, ip: string, reason: string, seconds: number, now: Date): Promise<IpBlock> {
+/**
+ * Sets or extends a block in one atomic step: a block already in force keeps its first reason and
+ * the later of the two ends (a second, shorter block never shortens one). Returns the JSON stored.
+ * KEYS: block key, index; ARGV: reason, until (ms), ttl (ms), ip.
+ */
+// "until" is a Lua keyword: the local is `ends`, the JSON field stays "until".
+const BLOCK = `local ends = tonumber(ARGV[2])
+local reason = ARGV[1]
+local current = redis.call('GET', KEYS[1])
+if current then
+  local ok, block = pcall(cjson.decode, current)
+  if ok and type(block) == 'table' and tonumber(block['until']) then
+    if tonumber(block['until']) >= ends then return current end
+    reason = block['reason'] or reason
+  end
+end
+local value = cjson.encode({ reason = reason, ['until'] = ends })
+redis.call('SET', KEYS[1], value, 'PX', ARGV[3])
+redis.call('ZADD', KEYS[2], ends, ARGV[4])
+return value`;
+
+export async function blockIp(redis: Pick<Redis, 'eval'>, ip: string, reason: string, seconds: number, now: Date): Promise<IpBlock> {
   const until = now.getTime() + seconds * 1000;
-  await redis.pipeline()
-    .set(blockKey(ip), JSON.stringify({ reason, until }), { px: seconds * 1000 })
-    .zadd(INDEX_KEY, { score: until, member: ip })
-    .exec();
-  return { ip, reason, until };
+  const stored = await redis.eval(BLOCK, [blockKey(ip), INDEX_KEY], [reason, String(until), String(seconds * 1000), ip]);
+  return parseBlock(ip, stored, now) ?? { ip, reason, until };
 }
 
 export async function unblockIp(redis: Pick<Redis, 'pipeline'>, ip: string): Promise<boolean> {
