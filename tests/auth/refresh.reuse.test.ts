@@ -126,6 +126,21 @@ describe('POST /api/auth/refresh: reuse inside the interval', () => {
     expect(await eventsWhere({ userId: s.user.id, type: 'session_hijack_attempt' })).toHaveLength(0);
   });
 
+  it('treats a replay from another device as reuse, even inside the interval: the stolen copy forks nothing', async () => {
+    const s = await signUp();
+    const sessionId = decodeJwt(s.accessToken).sid as string;
+    const r1 = await refresh(s.refreshToken);
+    expect(r1.status).toBe(200);
+    const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+    const stolen = await api<ErrorReply>('/api/auth/refresh', { body: { refreshToken: s.refreshToken }, headers: { 'user-agent': iphone } });
+    expect(stolen.status).toBe(401);
+    expect(stolen.body.error).toBe('TOKEN_REUSED');
+    // The whole session ends: the rightful successor too.
+    expect((await refresh(r1.body.refreshToken)).status).toBe(401);
+    for (const row of await sessionRows(sessionId)) expect(row.revokedAt, row.id).not.toBeNull();
+    await waitForEvents(s.user.id, 'session_hijack_attempt');
+  });
+
   it('answers 200 just inside the interval (rotated interval - 2 s ago)', async () => {
     const s = await signUp();
     const r1 = await refresh(s.refreshToken);

@@ -15,6 +15,7 @@ import { tokenRoutes } from './routes/tokens';
 import { accountRoutes } from './routes/account';
 import { jwksRoutes } from './routes/jwks';
 import { securityGate } from './security-gate';
+import { noStore } from '../../lib/http/no-store';
 
 export type AuthApp = OpenAPIHono<AuthHonoEnv>;
 
@@ -46,6 +47,7 @@ export function createAuthApp(deps: AuthDeps, options: AuthAppOptions = {}): Aut
   const app = new OpenAPIHono<AuthHonoEnv>({ defaultHook: validationHook });
   app.route('/', healthRoute(healthProbes(deps.db, deps.redis)));
   app.route('/', jwksRoutes(deps));
+  app.use('/api/*', noStore);
   app.use('/api/*', requestScope(deps));
   if (options.securityGate !== false) app.use('/api/*', securityGate(deps));
   app.route('/', credentialRoutes(deps));

@@ -37,7 +37,7 @@ export function bearerAuth(deps: BearerDeps): MiddlewareHandler<{ Variables: Bea
     const refuse = (code: 'TOKEN_EXPIRED' | 'TOKEN_INVALID' | 'TOKEN_REVOKED', message: string, userId: string | null): never => {
       // The route's pattern (e.g. DELETE /api/auth/sessions/:id), never the raw path a client chose.
       c.get('events')?.record('token_verification_failed', { userId, foldPerMinute: code, metadata: { reason: code, route: `${c.req.method} ${routePath(c, -1)}` } });
-      throw new ApiError(code, message);
+      throw new ApiError(code, message, { invalidBearerToken: true });
     };
     if (!result.ok) return refuse(result.reason, result.reason === 'TOKEN_EXPIRED' ? 'access token expired' : 'access token invalid', null);
     const caller = await deps.loadCaller(result.claims.sub, result.claims.sid);

@@ -19,7 +19,9 @@ const codeForHonoStatus: Record<number, ErrorCode> = {
 export function errorResponse(c: Context, error: ApiError): Response {
   const headers: Record<string, string> = {};
   if (error.retryAfter !== undefined) headers['Retry-After'] = String(error.retryAfter);
+  // RFC 6750 3: a Bearer route's 401 says how to authenticate, and whether the token sent was refused.
   if (error.code === 'UNAUTHORIZED') headers['WWW-Authenticate'] = 'Bearer';
+  if (error.invalidBearerToken) headers['WWW-Authenticate'] = 'Bearer error="invalid_token"';
   return c.json(error.toBody(), error.status, headers);
 }
 

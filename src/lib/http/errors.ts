@@ -37,13 +37,16 @@ export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly details: ValidationDetail[] | undefined;
   readonly retryAfter: number | undefined;
+  /** A Bearer route refused the token it was sent: the 401 names it (RFC 6750 3.1, `invalid_token`). */
+  readonly invalidBearerToken: boolean;
 
-  constructor(code: ErrorCode, message: string, extra: { details?: ValidationDetail[]; retryAfter?: number } = {}) {
+  constructor(code: ErrorCode, message: string, extra: { details?: ValidationDetail[]; retryAfter?: number; invalidBearerToken?: boolean } = {}) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.details = extra.details;
     this.retryAfter = extra.retryAfter;
+    this.invalidBearerToken = extra.invalidBearerToken ?? false;
   }
 
   get status(): (typeof errorStatus)[ErrorCode] {

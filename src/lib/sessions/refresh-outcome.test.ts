@@ -11,6 +11,7 @@ const state = (over: Partial<PresentedTokenState> = {}): PresentedTokenState => 
   rotatedAt: null,
   expiresAt: at(3_600_000),
   lockedUntil: null,
+  fromSessionDevice: true,
   issuedNewToken: false,
   ...over,
 });
@@ -97,10 +98,20 @@ describe('refreshOutcome', () => {
   });
 });
 
+describe('refreshOutcome: the reuse interval and the device', () => {
+  it('is reuse when a just-retired token comes back from another device, inside the interval', () => {
+    expect(outcome(state({ rotatedAt: at(-2_000), fromSessionDevice: false }))).toBe('reused');
+  });
+
+  it('is not reuse when it comes back from the session device inside the interval without a successor', () => {
+    expect(outcome(state({ rotatedAt: at(-2_000), fromSessionDevice: true }))).toBe('unknown');
+  });
+});
+
 describe('refreshOutcome: a session with another revoked token', () => {
   it('is revoked even when the presented token itself carries no revocation', () => {
     const now = new Date('2026-01-01T00:00:00Z');
-    const state = { revokedAt: null, sessionRevoked: true, rotatedAt: null, expiresAt: new Date(now.getTime() + 60_000), lockedUntil: null, issuedNewToken: false };
+    const state = { revokedAt: null, sessionRevoked: true, rotatedAt: null, expiresAt: new Date(now.getTime() + 60_000), lockedUntil: null, fromSessionDevice: true, issuedNewToken: false };
     expect(refreshOutcome(state, now, 10_000)).toBe('revoked');
   });
 });

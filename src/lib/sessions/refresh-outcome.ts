@@ -10,6 +10,8 @@ export interface PresentedTokenState {
   rotatedAt: Date | null;
   expiresAt: Date;
   lockedUntil: Date | null;
+  /** Presented from the device the session belongs to (its fingerprint). */
+  fromSessionDevice: boolean;
   issuedNewToken: boolean;
 }
 
@@ -19,7 +21,10 @@ export type RefreshOutcome =
   | 'revoked'
   | 'expired'
   | 'locked'
-  /** A token retired longer ago than the reuse interval came back: a copy is in someone else's hands. */
+  /**
+   * A retired token came back after the reuse interval, or within it from another device: a copy is in
+   * someone else's hands (a client's retry or race comes from its own device, within the interval).
+   */
   | 'reused';
 
 export function refreshOutcome(state: PresentedTokenState | undefined, now: Date, reuseIntervalMs: number): RefreshOutcome {
@@ -28,7 +33,7 @@ export function refreshOutcome(state: PresentedTokenState | undefined, now: Date
   if (state.revokedAt || state.sessionRevoked) return 'revoked';
   if (state.lockedUntil && state.lockedUntil > now) return 'locked';
   if (state.expiresAt <= now) return 'expired';
-  if (state.rotatedAt && now.getTime() - state.rotatedAt.getTime() >= reuseIntervalMs) return 'reused';
+  if (state.rotatedAt && (now.getTime() - state.rotatedAt.getTime() >= reuseIntervalMs || !state.fromSessionDevice)) return 'reused';
   // The statement refused for a reason the rules above do not name: treat it as invalid, never as success.
   return 'unknown';
 }

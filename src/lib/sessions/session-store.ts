@@ -40,6 +40,8 @@ export interface RotationResult extends PresentedTokenState {
   /** Where the presented token was issued: a refresh from elsewhere is a signal. */
   previousCountry: string | null;
   newTokenId: string | null;
+  /** The session's absolute end: no token of it, refresh or access, outlives it. */
+  sessionExpiresAt: Date;
 }
 
 const asDate = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
@@ -72,7 +74,10 @@ export async function rotateRefreshToken(db: Database, r: {
          and not f.session_revoked
          and f.expires_at > ${now}::timestamptz
          and (f.locked_until is null or f.locked_until <= ${now}::timestamptz)
-         and (f.rotated_at is null or f.rotated_at > ${now}::timestamptz - make_interval(secs => ${r.reuseIntervalSeconds}))
+         -- Within the reuse interval a retired token gets a second child only on the session's own device:
+         -- from anywhere else it is a stolen copy (refresh-outcome.ts), not a client's retry.
+         and (f.rotated_at is null or (f.rotated_at > ${now}::timestamptz - make_interval(secs => ${r.reuseIntervalSeconds})
+              and (f.device_fingerprint is null or f.device_fingerprint = ${r.client.fingerprint})))
       returning t.id
     ), issued as (
       insert into refresh_tokens (token_hash, session_id, user_id, parent_id, device_name, device_fingerprint,
@@ -100,7 +105,10 @@ export async function rotateRefreshToken(db: Database, r: {
     sessionRevoked: row.session_revoked === true,
     rotatedAt: asDate(row.rotated_at),
     expiresAt: asDate(row.expires_at) as Date,
+    sessionExpiresAt: asDate(row.session_expires_at) as Date,
     lockedUntil: asDate(row.locked_until),
+    // Sessions from before fingerprints were stored have none: any device is theirs.
+    fromSessionDevice: row.device_fingerprint === null || row.device_fingerprint === r.client.fingerprint,
     issuedNewToken: newTokenId !== null,
     newTokenId,
   };

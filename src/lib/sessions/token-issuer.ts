@@ -38,10 +38,17 @@ export interface TokenResponse {
 
 const addSeconds = (date: Date, seconds: number) => new Date(date.getTime() + seconds * 1000);
 
-async function tokenResponse(deps: SessionDeps, user: SessionUser, sessionId: string, refreshToken: string, now: Date): Promise<TokenResponse> {
+/** An access token's lifetime: the configured TTL, cut short so it never outlives its session. */
+export function accessTtlWithin(sessionExpiresAt: Date, now: Date, accessTtlSeconds: number): number {
+  const secondsLeft = Math.floor((sessionExpiresAt.getTime() - now.getTime()) / 1000);
+  return Math.max(1, Math.min(accessTtlSeconds, secondsLeft));
+}
+
+async function tokenResponse(deps: SessionDeps, user: SessionUser, session: { id: string; expiresAt: Date }, refreshToken: string, now: Date): Promise<TokenResponse> {
   const { token, expiresIn } = await signAccessToken(
-    { userId: user.id, sessionId, role: user.role }, deps.keys.signing,
-    { issuer: deps.settings.issuer, audience: deps.settings.audience }, now, deps.settings.accessTtlSeconds);
+    { userId: user.id, sessionId: session.id, role: user.role }, deps.keys.signing,
+    { issuer: deps.settings.issuer, audience: deps.settings.audience }, now,
+    accessTtlWithin(session.expiresAt, now, deps.settings.accessTtlSeconds));
   return {
     token, accessToken: token, refreshToken, expiresIn, tokenType: 'Bearer',
     user: { id: user.id, email: user.email, name: user.name, role: user.role },
@@ -56,7 +63,7 @@ export async function startSession(deps: SessionDeps, user: SessionUser, deviceN
     userId: user.id, tokenHash: await hashRefreshToken(refreshToken), deviceName, client, now,
     expiresAt: refreshExpiry < sessionExpiresAt ? refreshExpiry : sessionExpiresAt, sessionExpiresAt,
   });
-  return { response: await tokenResponse(deps, user, sessionId, refreshToken, now), sessionId, tokenId };
+  return { response: await tokenResponse(deps, user, { id: sessionId, expiresAt: sessionExpiresAt }, refreshToken, now), sessionId, tokenId };
 }
 
 export type RefreshResult =
@@ -72,7 +79,7 @@ export async function refreshSession(deps: SessionDeps, presented: string, clien
   });
   const outcome = refreshOutcome(rotation, now, deps.settings.reuseIntervalSeconds * 1000);
   if (outcome === 'rotated' && rotation) {
-    return { outcome, rotation, response: await tokenResponse(deps, rotation.user, rotation.sessionId, refreshToken, now) };
+    return { outcome, rotation, response: await tokenResponse(deps, rotation.user, { id: rotation.sessionId, expiresAt: rotation.sessionExpiresAt }, refreshToken, now) };
   }
   if (outcome === 'reused' && rotation) {
     // RFC 9700 4.14.2: a replayed refresh token means one copy is stolen; end the whole family.
