@@ -4,7 +4,10 @@
  * and Bearer routes without (or with a bad) token. None of it may ever produce a 500.
  */
 import { exports } from 'cloudflare:workers';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import worker from '../../src/functions/auth/index';
+import { testEnv } from '../test-env';
 import { randomIp, signUp, uniqueEmail } from './api';
 
 const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36';
@@ -80,6 +83,51 @@ function streamOf(bytes: number, endless = false): { stream: ReadableStream<Uint
   return { stream, sent: () => sent };
 }
 
+/**
+ * A pull-based body of `bytes` in 16 KiB chunks that records how many chunks were pulled and whether
+ * it was cancelled. No buffering ahead: a chunk is made only when the reader asks for it.
+ */
+function watchedStream(bytes: number): { stream: ReadableStream<Uint8Array>; total: number; pulls: () => number; cancelled: () => boolean } {
+  const piece = new TextEncoder().encode('x'.repeat(16 * 1024));
+  const total = Math.ceil(bytes / piece.length);
+  let pulls = 0;
+  let cancelled = false;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (pulls === total) return controller.close();
+      pulls += 1;
+      controller.enqueue(piece);
+    },
+    cancel() {
+      cancelled = true;
+    },
+  }, { highWaterMark: 0 });
+  return { stream, total, pulls: () => pulls, cancelled: () => cancelled };
+}
+
+/**
+ * Straight into the Worker's entry (not through a service binding), so the Worker gets this very
+ * stream: what it does with the body shows on the stream, not hidden behind the runtime's own pipe
+ * (which cancels whatever is left once a request ends).
+ */
+async function sendToEntry(body: ReadableStream<Uint8Array>, headers: Record<string, string>): Promise<Raw> {
+  const ctx = createExecutionContext();
+  const request = new Request('http://auth.test/api/auth/login', {
+    method: 'POST', body, duplex: 'half',
+    headers: { ...headers, 'user-agent': BROWSER_UA, 'cf-connecting-ip': randomIp() },
+  } as RequestInit) as Request<unknown, IncomingRequestCfProperties>;
+  const res = await worker.fetch!(request, testEnv, ctx);
+  await waitOnExecutionContext(ctx);
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
 const JSON_ROUTES = ['/api/auth/signup', '/api/auth/login', '/api/auth/google', '/api/auth/refresh', '/api/auth/logout'];
 const BEARER_ROUTES: [string, string][] = [
   ['GET', '/api/auth/me'],
@@ -126,6 +174,28 @@ describe('body size: 16 KiB at most', () => {
     expectError(res as Raw, 413, 'PAYLOAD_TOO_LARGE');
     // It stopped close to the limit: not megabytes later.
     expect(sent()).toBeLessThan(LIMIT + 256 * 1024);
+  });
+
+  it('refuses a 10 MiB streamed body with 413 and cancels the stream, not leaving it half read', async () => {
+    const body = watchedStream(10 * 1024 * 1024);
+    const res = await sendToEntry(body.stream, { 'content-type': 'application/json' });
+    expectError(res, 413, 'PAYLOAD_TOO_LARGE');
+    expect(body.cancelled(), `not cancelled by the time the 413 came back (${body.pulls()} of ${body.total} chunks pulled)`).toBe(true);
+    expect(body.pulls()).toBeLessThan(body.total / 100);
+  });
+
+  it('refuses a body declared over 16 KiB, or not JSON, without reading any of it', async () => {
+    const cases: [Record<string, string>, number, string][] = [
+      [{ 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) }, 413, 'PAYLOAD_TOO_LARGE'],
+      [{ 'content-type': 'text/plain' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ];
+    for (const [headers, status, code] of cases) {
+      const body = watchedStream(10 * 1024 * 1024);
+      expectError(await sendToEntry(body.stream, headers), status, code);
+      // Untouched, not cancelled: wrangler dev drains only an untouched body (docs/known-issues.md).
+      expect(body.pulls(), JSON.stringify(headers)).toBe(0);
+      expect(body.cancelled(), JSON.stringify(headers)).toBe(false);
+    }
   });
 
   it('takes a body of exactly 16 KiB (the limit is inclusive) and goes on to the route', async () => {
