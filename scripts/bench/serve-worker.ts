@@ -1,5 +1,5 @@
 /**
- * Serves a Worker's built bundle under the Miniflare API (FACTS: wrangler dev's proxy costs about 5x
+ * Serves a Worker's built bundle under the Miniflare API (measured: wrangler dev's proxy costs about 5x
  * on cheap routes, so benchmarks use the bundle under Miniflare). Shared by the benchmarks.
  */
 import { execFileSync } from 'node:child_process';
