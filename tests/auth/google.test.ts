@@ -3,38 +3,21 @@
  * the keys over HTTP and verifies ID tokens exactly as it would Google's.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
+import { generateKeyPair, type CryptoKey } from 'jose';
 import { sql } from 'drizzle-orm';
-import { testEnv } from '../test-env';
 import { db } from '../support';
 import { api, signUp, uniqueEmail, randomIp } from './api';
+import { publishGoogleIssuer, type GoogleIssuer, type IdTokenOptions } from './google-issuer';
 
-let googleKey: CryptoKey;
+let issuer: GoogleIssuer;
 let strangerKey: CryptoKey;
-const kid = `google-test-${crypto.randomUUID()}`;
 
 beforeAll(async () => {
-  const pair = await generateKeyPair('RS256', { extractable: true });
-  googleKey = pair.privateKey;
+  issuer = await publishGoogleIssuer('google-test');
   strangerKey = (await generateKeyPair('RS256')).privateKey;
-  const publicJwk = { ...(await exportJWK(pair.publicKey)), kid, alg: 'RS256', use: 'sig' };
-  const res = await fetch(`${testEnv.STACK_CONTROL_URL}/google/keys`, { method: 'PUT', body: JSON.stringify({ keys: [publicJwk] }) });
-  expect(res.status).toBe(204);
 });
 
-interface IdTokenOptions { email?: string; sub?: string; aud?: string; iss?: string; expiresIn?: number; emailVerified?: boolean; key?: CryptoKey }
-
-function idToken(o: IdTokenOptions = {}): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ email: o.email ?? uniqueEmail('google'), email_verified: o.emailVerified ?? true, name: 'Grace Hopper' })
-    .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
-    .setIssuer(o.iss ?? 'https://accounts.google.com')
-    .setAudience(o.aud ?? testEnv.GOOGLE_CLIENT_ID)
-    .setSubject(o.sub ?? `google-${crypto.randomUUID()}`)
-    .setIssuedAt(now - 10)
-    .setExpirationTime(now + (o.expiresIn ?? 3600))
-    .sign(o.key ?? googleKey);
-}
+const idToken = (o: IdTokenOptions = {}) => issuer.idToken(o);
 
 const google = (token: string) => api('/api/auth/google', { body: { idToken: token }, ip: randomIp() });
 

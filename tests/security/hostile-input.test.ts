@@ -52,6 +52,7 @@ describe('hostile text in text fields', () => {
         ['/api/auth/login', { email: user.email, password: bad }],
         ['/api/auth/google', { idToken: bad }],
         ['/api/auth/google', { idToken: 'x', deviceName: bad }],
+        ['/api/auth/google', { idToken: 'x', nonce: bad }],
         ['/api/auth/refresh', { refreshToken: bad }],
         ['/api/auth/logout', { refreshToken: bad }],
       ];

@@ -29,7 +29,12 @@ export const LoginBody = z.object({
   deviceName,
 }).openapi('LoginRequest');
 
-export const GoogleBody = z.object({ idToken: text(1, 8192, { trim: false }), deviceName }).openapi('GoogleSignInRequest');
+export const GoogleBody = z.object({
+  idToken: text(1, 8192, { trim: false }),
+  // The value the client put in its authorization request; nonces are random URL-safe strings.
+  nonce: z.string().min(1).max(512).regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII' }).optional(),
+  deviceName,
+}).openapi('GoogleSignInRequest');
 
 export const RefreshBody = z.object({ refreshToken: text(1, 512, { trim: false }) }).openapi('RefreshRequest');
 

@@ -4,6 +4,7 @@
  * password (after the same scrypt work): were only the right password told "locked", the lock would
  * tell a guesser when they had found it.
  */
+import { lockRefuses } from '../users/account-lock';
 import type { Database } from '../storage/database';
 import { verifyAgainstDummy, verifyPassword, hashPassword } from '../passwords/scrypt-hasher';
 import { findUserByEmail, toPublicUser, updatePasswordHash, type PublicUser } from '../users/user-store';
@@ -21,7 +22,7 @@ export async function logIn(db: Database, input: { email: string; password: stri
     return user ? { ok: false, reason: 'no_password', userId: user.id } : { ok: false, reason: 'unknown_user' };
   }
   const check = await verifyPassword(input.password, user.passwordHash);
-  if (user.lockedUntil && user.lockedUntil > now) return { ok: false, reason: 'locked', userId: user.id, lockedUntil: user.lockedUntil };
+  if (lockRefuses(user, 'password', now) && user.lockedUntil) return { ok: false, reason: 'locked', userId: user.id, lockedUntil: user.lockedUntil };
   if (!check.valid) return { ok: false, reason: 'wrong_password', userId: user.id };
   const rehash = () => (check.needsRehash
     ? hashPassword(input.password).then((hash) => updatePasswordHash(db, user.id, hash, now))

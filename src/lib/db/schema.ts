@@ -17,6 +17,11 @@ export const users = pgTable('users', {
   /** `scrypt$N$r$p$salt$hash`: parameters travel with the hash so they can be raised later. Null for Google-only users. */
   passwordHash: text('password_hash'),
   googleSubject: text('google_subject'),
+  /**
+   * When the address was proven to belong to the account's owner (today: by Google). Null for a
+   * password sign-up, whose address anyone could have typed: see src/lib/accounts/google-sign-in.ts.
+   */
+  emailVerifiedAt: timestamptz('email_verified_at'),
   role: text('role').$type<'user' | 'admin'>().notNull().default('user'),
   lockedUntil: timestamptz('locked_until'),
   lockReason: text('lock_reason'),

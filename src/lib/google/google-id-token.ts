@@ -1,6 +1,7 @@
 /**
  * Verifies a Google ID token (OpenID Connect Core 3.1.3.7) against Google's JWKS: RS256 only,
- * issuer accounts.google.com, audience our client id, not expired, and a verified email.
+ * issuer accounts.google.com, audience our client id, not expired, a verified email, and the
+ * client's nonce when it sent one.
  * The JWKS URL is configurable so tests (and staging) can serve their own keys.
  */
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
@@ -22,7 +23,8 @@ function isKeyFetchFailure(err: unknown): boolean {
 
 export function googleIdTokenVerifier(settings: { clientId: string; jwksUrl: string }) {
   const jwks = createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: 3000, cooldownDuration: 30_000 });
-  return async (idToken: string, now: Date): Promise<GoogleVerifyResult> => {
+  /** `nonce`: what the client says it put in its authorization request; the token must carry the same. */
+  return async (idToken: string, now: Date, expected: { nonce?: string | undefined } = {}): Promise<GoogleVerifyResult> => {
     try {
       const { payload } = await jwtVerify(idToken, jwks, {
         algorithms: ['RS256'],
@@ -34,6 +36,8 @@ export function googleIdTokenVerifier(settings: { clientId: string; jwksUrl: str
       });
       if (payload.email_verified !== true) return { ok: false, reason: 'email_not_verified' };
       if (typeof payload.email !== 'string' || typeof payload.sub !== 'string') return { ok: false, reason: 'bad_claims' };
+      // A token minted for another sign-in (replayed or injected) carries another nonce, or none.
+      if (expected.nonce !== undefined && payload.nonce !== expected.nonce) return { ok: false, reason: 'nonce_mismatch' };
       const name = typeof payload.name === 'string' ? payload.name : null;
       return { ok: true, identity: { subject: payload.sub, email: payload.email, name } };
     } catch (err) {

@@ -11,6 +11,18 @@ import { resetBruteForceDetections } from '../detection/counters';
  */
 export const BRUTE_FORCE_LOCK = 'repeated_brute_force';
 
+/** What a sign-in or a session asks of an account; the lock policy answers for each. */
+export type AccountAccess = 'password' | 'google' | 'session';
+
+/**
+ * The lock policy in one place: an account locked until after `now` refuses `access`, except that
+ * the automatic brute-force lock refuses password logins only (see BRUTE_FORCE_LOCK).
+ */
+export function lockRefuses(user: { lockedUntil: Date | null; lockReason: string | null }, access: AccountAccess, now: Date): boolean {
+  if (!user.lockedUntil || user.lockedUntil <= now) return false;
+  return access === 'password' || user.lockReason !== BRUTE_FORCE_LOCK;
+}
+
 /** SQL: the user's `locked_until` when it should refuse sessions too, else null. `u` aliases users. */
 export const sessionBlockingLock = (u: SQL) => sql`case when ${u}.lock_reason = ${BRUTE_FORCE_LOCK} then null else ${u}.locked_until end`;
 

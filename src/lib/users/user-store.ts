@@ -1,5 +1,5 @@
 /** The users table, through narrow functions: what the auth flows need and nothing more. */
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { users, type UserRow } from '../db/schema';
 import type { Database } from '../storage/database';
 
@@ -15,9 +15,14 @@ export async function findUserByEmail(db: Database, email: string): Promise<User
 }
 
 /** Inserts a user; undefined when the email is taken (the unique index decides, so two racing signups cannot both win). */
-export async function insertUser(db: Database, user: { email: string; name: string; passwordHash: string | null; googleSubject?: string | null }): Promise<UserRow | undefined> {
+export async function insertUser(db: Database, user: {
+  email: string; name: string; passwordHash: string | null; googleSubject?: string | null; emailVerifiedAt?: Date | null;
+}): Promise<UserRow | undefined> {
   const [row] = await db.insert(users)
-    .values({ email: normalizeEmail(user.email), name: user.name, passwordHash: user.passwordHash, googleSubject: user.googleSubject ?? null })
+    .values({
+      email: normalizeEmail(user.email), name: user.name, passwordHash: user.passwordHash,
+      googleSubject: user.googleSubject ?? null, emailVerifiedAt: user.emailVerifiedAt ?? null,
+    })
     .onConflictDoNothing()
     .returning();
   return row;
@@ -25,10 +30,6 @@ export async function insertUser(db: Database, user: { email: string; name: stri
 
 export async function updatePasswordHash(db: Database, userId: string, passwordHash: string, now: Date): Promise<void> {
   await db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, userId));
-}
-
-export async function linkGoogleSubject(db: Database, userId: string, googleSubject: string, now: Date): Promise<void> {
-  await db.update(users).set({ googleSubject, updatedAt: now }).where(and(eq(users.id, userId), sql`${users.googleSubject} is null`));
 }
 
 export async function findUserByGoogleSubject(db: Database, googleSubject: string): Promise<UserRow | undefined> {

@@ -8,14 +8,16 @@ import { validationHook } from '../../../lib/http/validation';
 import { ApiError } from '../../../lib/http/errors';
 import { signInWithGoogle } from '../../../lib/accounts/google-sign-in';
 import { startSession } from '../../../lib/sessions/token-issuer';
+import { EMAIL_PROVEN_BY_GOOGLE } from '../../../lib/users/google-link-store';
 
 const googleRoute = createRoute({
   method: 'post', path: '/api/auth/google', middleware: [jsonBody] as const,
   request: { body: { content: { 'application/json': { schema: GoogleBody } }, required: true } },
   responses: {
     ...jsonRouteErrors,
-    200: jsonContent(TokenResponse, 'Signed in with Google (the account is created or linked by verified email)'),
-    401: errorResponse('INVALID_CREDENTIALS: the ID token failed verification'),
+    200: jsonContent(TokenResponse, 'Signed in with Google (the account is created or linked by verified email; linking ends an unproven password and its sessions)'),
+    401: errorResponse('INVALID_CREDENTIALS: the ID token failed verification (or its nonce is not the one sent)'),
+    409: errorResponse('EMAIL_TAKEN: the email belongs to an account linked to another Google account'),
     423: errorResponse('ACCOUNT_LOCKED'),
     503: errorResponse('Google sign-in is not configured, or Google keys are unreachable'),
   },
@@ -25,11 +27,11 @@ export function googleRoutes(deps: AuthDeps) {
   const app = new OpenAPIHono<AuthHonoEnv>({ defaultHook: validationHook });
 
   app.openapi(googleRoute, async (c) => {
-    const { idToken, deviceName } = c.req.valid('json');
+    const { idToken, nonce, deviceName } = c.req.valid('json');
     const events = c.get('events');
     if (!deps.google) throw new ApiError('SERVICE_UNAVAILABLE', 'Google sign-in is not configured');
     const now = deps.clock();
-    const verified = await deps.google(idToken, now).catch((err: unknown) => {
+    const verified = await deps.google(idToken, now, { nonce }).catch((err: unknown) => {
       deps.report(err, { method: 'POST', path: 'google-jwks' });
       throw new ApiError('SERVICE_UNAVAILABLE', 'Google keys are unreachable; try again shortly');
     });
@@ -38,14 +40,26 @@ export function googleRoutes(deps: AuthDeps) {
       throw new ApiError('INVALID_CREDENTIALS', 'Google ID token is not valid');
     }
     const result = await signInWithGoogle(deps.db, verified.identity, now);
-    if (result.lockedUntil && result.lockedUntil > now) {
+    if (result.kind === 'locked') {
       events.record('oauth_failed', { userId: result.user.id, metadata: { provider: 'google', reason: 'account_locked' } });
       throw new ApiError('ACCOUNT_LOCKED', 'this account is locked; try again later');
     }
-    const session = await startSession(await deps.sessions(), result.user, deviceName ?? null, c.get('client'), now);
-    c.get('defer')(deps.detect.loginSuccess(events, { email: result.user.email, userId: result.user.id, client: c.get('client'), now }));
-    events.record('oauth_success', { userId: result.user.id, metadata: { provider: 'google', created: result.created, linked: result.linked, sessionId: session.sessionId } });
-    events.record('token_generated', { userId: result.user.id, tokenId: session.tokenId, metadata: { sessionId: session.sessionId } });
+    if (result.kind === 'linked_to_other_subject') {
+      events.record('oauth_failed', { userId: result.user.id, metadata: { provider: 'google', reason: 'linked_to_other_google_account' } });
+      throw new ApiError('EMAIL_TAKEN', 'this email belongs to an account linked to another Google account');
+    }
+    const { user, created, link } = result;
+    if (link?.passwordCleared) {
+      // The address was never proven: whoever set that password may not be its owner.
+      events.record('mass_token_revocation', { userId: user.id, metadata: { reason: EMAIL_PROVEN_BY_GOOGLE, sessions: link.sessionsEnded, passwordCleared: true } });
+    }
+    const session = await startSession(await deps.sessions(), user, deviceName ?? null, c.get('client'), now);
+    c.get('defer')(deps.detect.loginSuccess(events, { email: user.email, userId: user.id, client: c.get('client'), now }));
+    events.record('oauth_success', {
+      userId: user.id,
+      metadata: { provider: 'google', created, linked: link !== null, passwordCleared: link?.passwordCleared ?? false, sessionId: session.sessionId },
+    });
+    events.record('token_generated', { userId: user.id, tokenId: session.tokenId, metadata: { sessionId: session.sessionId } });
     return c.json(session.response, 200);
   });
 
