@@ -24,7 +24,7 @@ export default defineConfig({
         test: {
           name: 'auth',
           include: ['tests/**/*.test.ts', 'src/**/*.test.ts', 'cron/**/*.test.ts'],
-          exclude: ['tests/dashboard/**', '**/node_modules/**'],
+          exclude: ['tests/dashboard/**', 'tests/node/**', '**/node_modules/**'],
         },
       },
       {
@@ -34,6 +34,8 @@ export default defineConfig({
         })],
         test: { name: 'dashboard', include: ['tests/dashboard/**/*.test.ts'] },
       },
+      // Plain Node, for what a Worker cannot do: migrations on a database of their own, over a Postgres connection.
+      { test: { name: 'node', include: ['tests/node/**/*.test.ts'], environment: 'node' } },
     ],
   },
 });

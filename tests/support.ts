@@ -2,10 +2,10 @@
  * Helpers shared by the test files: waiting and polling, the test database and its security events,
  * and the auth calls several files make. Requests go through tests/auth/api.ts.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, getTableColumns } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import { expect } from 'vitest';
-import { refreshTokens, securityEvents, type RefreshTokenRow, type SecurityEventRow } from '../src/lib/db/schema';
+import { refreshTokens, securityEvents, sessions, type RefreshTokenRow, type SecurityEventRow, type SessionRow } from '../src/lib/db/schema';
 import { createDatabase } from '../src/lib/storage/database';
 import { hashRefreshToken } from '../src/lib/tokens/refresh-token';
 import { api, PASSWORD, randomIp, type Call, type Reply, type Tokens } from './auth/api';
@@ -71,6 +71,18 @@ export const waitForEvents = (userId: string, type: string, enough: (rows: Secur
 export async function mustTokenRow(token: string): Promise<RefreshTokenRow> {
   const [row] = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, await hashRefreshToken(token)));
   if (!row) throw new Error('no refresh_tokens row for the token');
+  return row;
+}
+
+/** Every refresh_tokens row of a user's sessions. */
+export const tokenRowsOfUser = (userId: string) =>
+  db.select(getTableColumns(refreshTokens)).from(refreshTokens)
+    .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId)).where(eq(sessions.userId, userId));
+
+/** The sessions row of a session; throws when there is none. */
+export async function mustSessionRow(sessionId: string): Promise<SessionRow> {
+  const [row] = await db.select().from(sessions).where(eq(sessions.id, sessionId));
+  if (!row) throw new Error('no sessions row for the session');
   return row;
 }
 

@@ -4,12 +4,10 @@
  * that JWKS, and GET /openapi.json documenting the contract's routes.
  */
 import { env, exports } from 'cloudflare:workers';
-import { eq } from 'drizzle-orm';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { db } from '../support';
+import { tokenRowsOfUser } from '../support';
 import { signUp } from './api';
-import { refreshTokens } from '../../src/lib/db/schema';
 
 const ISSUER = env.JWT_ISSUER;
 const AUDIENCE = env.JWT_AUDIENCE;
@@ -79,7 +77,7 @@ describe('GET /.well-known/jwks.json', () => {
     expect(typeof payload.sid).toBe('string');
 
     // sid names the session this signup started.
-    const rows = await db.select().from(refreshTokens).where(eq(refreshTokens.userId, account.user.id));
+    const rows = await tokenRowsOfUser(account.user.id);
     expect(rows.map((r) => r.sessionId)).toEqual([payload.sid]);
     // No secret travels in the token.
     expect(JSON.stringify(payload)).not.toContain(account.refreshToken);

@@ -6,9 +6,9 @@
 import { exports } from 'cloudflare:workers';
 import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { db, eventsFromIp, eventually, uniquePassword, type TokenBody } from '../support';
+import { db, eventsFromIp, eventually, uniquePassword, type TokenBody, tokenRowsOfUser } from '../support';
 import { api, randomIp, signUp, uniqueEmail, type Reply } from './api';
-import { refreshTokens, securityEvents, users } from '../../src/lib/db/schema';
+import { securityEvents, users } from '../../src/lib/db/schema';
 import { hashPassword } from '../../src/lib/passwords/scrypt-hasher';
 
 function login(body: unknown, ip = randomIp()): Promise<Reply> {
@@ -49,7 +49,7 @@ describe('POST /api/auth/login: success', () => {
     expect(body.refreshToken).not.toBe(account.refreshToken);
     const me = await api('/api/auth/me', { token: body.accessToken });
     expect(me.status).toBe(200);
-    const sessions = await db.select().from(refreshTokens).where(eq(refreshTokens.userId, account.user.id));
+    const sessions = await tokenRowsOfUser(account.user.id);
     expect(new Set(sessions.map((s) => s.sessionId)).size).toBe(2);
   });
 
@@ -156,7 +156,7 @@ describe('POST /api/auth/login: locked accounts', () => {
     expect(wrong.text).toBe(JSON.stringify(locked.body));
 
     // No session was started for the locked account (only the signup's).
-    const sessions = await db.select().from(refreshTokens).where(eq(refreshTokens.userId, account.user.id));
+    const sessions = await tokenRowsOfUser(account.user.id);
     expect(new Set(sessions.map((s) => s.sessionId)).size).toBe(1);
   });
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { refreshTokens } from '../../src/lib/db/schema';
 import { newRefreshToken } from '../../src/lib/tokens/refresh-token';
 import { stackControl } from '../test-env';
-import { db, expectRefusedWithinOneSecond, login, redisBack, refresh, sidOf, sleep, waitForEvents, type ErrorReply } from '../support';
+import { db, expectRefusedWithinOneSecond, login, redisBack, refresh, sidOf, sleep, waitForEvents, type ErrorReply, tokenRowsOfUser } from '../support';
 import { api, randomIp, signUp } from './api';
 
 const logout = (refreshToken: string) => api<null>('/api/auth/logout', { body: { refreshToken }, ip: randomIp() });
@@ -109,7 +109,7 @@ describe('POST /api/auth/logout-all', () => {
       expect(r.status).toBe(401);
       expect(r.body.error).toBe('TOKEN_REVOKED');
     }
-    const rows = await db.select().from(refreshTokens).where(eq(refreshTokens.userId, s.user.id));
+    const rows = await tokenRowsOfUser(s.user.id);
     expect(rows).toHaveLength(3);
     for (const row of rows) expect(row.revokedAt).toBeInstanceOf(Date);
 

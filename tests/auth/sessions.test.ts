@@ -28,7 +28,7 @@ const deleteSession = (accessToken: string, id: string) =>
 /** A user with exactly two live sessions, Berlin (the caller) and Austin; the signup session is ended in the database. */
 async function userWithTwoSessions() {
   const s = await signUp({ deviceName: 'signup device' });
-  await db.execute(sql`update refresh_tokens set revoked_at = now(), revoked_reason = 'test_setup' where session_id = ${sidOf(s.accessToken)}`);
+  await db.execute(sql`update sessions set revoked_at = now(), revoked_reason = 'test_setup' where id = ${sidOf(s.accessToken)}`);
   const berlinIp = randomIp();
   const austinIp = randomIp();
   const berlin = await login(s.email, 'Ada’s laptop', { ip: berlinIp, cf: BERLIN, headers: { 'user-agent': FIREFOX } });
@@ -100,7 +100,7 @@ describe('GET /api/auth/sessions', () => {
     expect(mine?.id).toBe(sidOf(berlin.accessToken));
     expect(mine?.deviceName).toBe('Ada’s laptop');
     const [first] = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, await hashRefreshToken(berlin.refreshToken)));
-    expect(mine?.createdAt).toBe(first?.sessionCreatedAt.toISOString());
+    expect(mine?.createdAt).toBe(first?.createdAt.toISOString());
     expect(Date.parse(mine?.lastUsedAt ?? '')).toBeGreaterThan(Date.parse(mine?.createdAt ?? ''));
   });
 });

@@ -5,9 +5,9 @@
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { db, eventually, uniquePassword, type ErrorReply, type TokenBody } from '../support';
+import { db, eventually, uniquePassword, type ErrorReply, type TokenBody, tokenRowsOfUser } from '../support';
 import { api, randomIp, uniqueEmail, type Reply } from './api';
-import { refreshTokens, securityEvents, users } from '../../src/lib/db/schema';
+import { securityEvents, users } from '../../src/lib/db/schema';
 
 function signup(body: unknown, ip = randomIp()): Promise<Reply> {
   return api('/api/auth/signup', { body, ip });
@@ -91,7 +91,7 @@ describe('POST /api/auth/signup: success', () => {
     const res = await signup({ email: uniqueEmail('rt'), password: uniquePassword(), name: 'Refresh' });
     expect(res.status).toBe(201);
     const body = res.body as unknown as TokenBody;
-    const rows = await db.select().from(refreshTokens).where(eq(refreshTokens.userId, body.user.id));
+    const rows = await tokenRowsOfUser(body.user.id);
     expect(rows).toHaveLength(1);
     const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body.refreshToken));
     const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
@@ -282,7 +282,7 @@ describe('POST /api/auth/signup: security events', () => {
       expect(row.severity).toBe('info');
     }
     const generated = rows.find((r) => r.eventType === 'token_generated');
-    const [tokenRow] = await db.select().from(refreshTokens).where(eq(refreshTokens.userId, body.user.id));
+    const [tokenRow] = await tokenRowsOfUser(body.user.id);
     expect(generated?.tokenId).toBe(tokenRow?.id);
 
     expect(await eventRowsContaining(password)).toBe(0);

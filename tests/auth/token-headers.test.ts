@@ -46,7 +46,7 @@ describe('access-token lifetime', () => {
     const user = await signUp();
     const sid = decodeJwt(user.accessToken).sid as string;
     // The session has 60 s left: the next access token may live 60 s, not the 15 minutes configured.
-    await db.execute(sql`update refresh_tokens set session_expires_at = now() + interval '60 seconds' where session_id = ${sid}`);
+    await db.execute(sql`update sessions set expires_at = now() + interval '60 seconds' where id = ${sid}`);
     const rotated = await refresh<{ accessToken: string; expiresIn: number }>(user.refreshToken);
     expect(rotated.status).toBe(200);
     const claims = decodeJwt(rotated.body.accessToken);

@@ -4,7 +4,7 @@
  */
 import { env } from 'cloudflare:workers';
 import { createDatabase } from '../../src/lib/storage/database';
-import { users, refreshTokens } from '../../src/lib/db/schema';
+import { users, refreshTokens, sessions } from '../../src/lib/db/schema';
 import { loadKeySet } from '../../src/lib/tokens/signing-keys';
 import { signAccessToken } from '../../src/lib/tokens/access-token';
 
@@ -17,10 +17,8 @@ export async function signedIn(role: 'user' | 'admin'): Promise<{ userId: string
   if (!user) throw new Error('no user row');
   const sessionId = crypto.randomUUID();
   const later = new Date(now.getTime() + 3_600_000);
-  await db.insert(refreshTokens).values({
-    tokenHash: crypto.randomUUID().replace(/-/g, '').repeat(2), sessionId, userId: user.id,
-    sessionCreatedAt: now, sessionExpiresAt: later, createdAt: now, lastUsedAt: now, expiresAt: later,
-  });
+  await db.insert(sessions).values({ id: sessionId, userId: user.id, createdAt: now, lastUsedAt: now, expiresAt: later, idleExpiresAt: later });
+  await db.insert(refreshTokens).values({ tokenHash: crypto.randomUUID().replace(/-/g, '').repeat(2), sessionId, createdAt: now, expiresAt: later });
   const keys = await loadKeySet(JSON.parse(testEnv.JWT_PRIVATE_JWK), []);
   const { token } = await signAccessToken({ userId: user.id, sessionId, role }, keys.signing,
     { issuer: testEnv.JWT_ISSUER, audience: testEnv.JWT_AUDIENCE }, now, 900);

@@ -2,7 +2,7 @@ import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createRedis } from '../../src/lib/storage/redis';
 import { blockIp } from '../../src/lib/ip-blocking/ip-blocklist';
-import { refreshTokens, users } from '../../src/lib/db/schema';
+import { sessions, users } from '../../src/lib/db/schema';
 import { eq } from 'drizzle-orm';
 import { db, signedIn, testEnv } from './admin-session';
 
@@ -59,7 +59,7 @@ describe('dashboard: blocked IPs', () => {
 
   it('refuses the token of a revoked session', async () => {
     const admin = await signedIn('admin');
-    await db.update(refreshTokens).set({ revokedAt: new Date() }).where(eq(refreshTokens.sessionId, admin.sessionId));
+    await db.update(sessions).set({ revokedAt: new Date() }).where(eq(sessions.id, admin.sessionId));
     expect((await call('/api/auth/security/blocked-ips', admin.token)).body.error).toBe('TOKEN_REVOKED');
   });
 

@@ -163,7 +163,7 @@ describe('the outbox', () => {
 });
 
 describe('no secrets in stored rows', () => {
-  it('stores no password, access token or refresh token anywhere in security_events, users or refresh_tokens', async () => {
+  it('stores no password, access token or refresh token anywhere in security_events, users, sessions or refresh_tokens', async () => {
     const password = `secret-pw-${crypto.randomUUID()}`;
     const wrongPassword = `wrong-pw-${crypto.randomUUID()}`;
     const email = uniqueEmail('secrets');
@@ -198,11 +198,13 @@ describe('no secrets in stored rows', () => {
     const tables: Record<string, string[]> = {
       security_events: await texts(sql`select to_jsonb(e)::text as t from security_events e`),
       users: await texts(sql`select (to_jsonb(u) - 'password_hash')::text as t from users u`),
+      sessions: await texts(sql`select to_jsonb(s)::text as t from sessions s`),
       refresh_tokens: await texts(sql`select to_jsonb(r)::text as t from refresh_tokens r`),
     };
     expect(tables.security_events!.length).toBeGreaterThan(0);
     expect(tables.users!.some((t) => t.includes(userId))).toBe(true);
-    expect(tables.refresh_tokens!.some((t) => t.includes(userId))).toBe(true);
+    expect(tables.sessions!.some((t) => t.includes(userId))).toBe(true);
+    expect(tables.refresh_tokens!.length).toBeGreaterThan(0);
 
     const jwtLike = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+/;
     for (const [table, rows] of Object.entries(tables)) {

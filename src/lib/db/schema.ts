@@ -34,36 +34,60 @@ export const users = pgTable('users', {
 ]);
 
 /**
- * One row per refresh token. A session is a family of tokens sharing `session_id`; each rotation
- * adds a child row and marks its parent rotated. Only the SHA-256 of a token is ever stored.
+ * One row per session (a sign-in on one device). Its state lives here and nowhere else: a session is
+ * live while `revoked_at` is null and `idle_expires_at` is ahead. Revoking it is one UPDATE of this
+ * row, so no deletion of token rows can ever bring a revoked session back.
  */
-export const refreshTokens = pgTable('refresh_tokens', {
+export const sessions = pgTable('sessions', {
   id: uuid('id').primaryKey().defaultRandom(),
-  tokenHash: text('token_hash').notNull(),
-  sessionId: uuid('session_id').notNull(),
   userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-  parentId: uuid('parent_id'),
   deviceName: text('device_name'),
   deviceFingerprint: text('device_fingerprint'),
+  /** Where the session was last used (its newest sign-in or refresh), from the request and `request.cf`. */
   ipAddress: text('ip_address'),
   userAgent: text('user_agent'),
   country: text('country'),
   city: text('city'),
   latitude: doublePrecision('latitude'),
   longitude: doublePrecision('longitude'),
-  sessionCreatedAt: timestamptz('session_created_at').notNull(),
-  /** The session's absolute limit: no rotation extends a token past it. */
-  sessionExpiresAt: timestamptz('session_expires_at').notNull(),
+  asn: integer('asn'),
+  colo: text('colo'),
   createdAt: timestamptz('created_at').notNull(),
   lastUsedAt: timestamptz('last_used_at').notNull(),
+  /** The absolute limit: no rotation extends the session, or any token of it, past this. */
   expiresAt: timestamptz('expires_at').notNull(),
-  rotatedAt: timestamptz('rotated_at'),
+  /** When the session ends if it is not refreshed again: its newest token's expiry (never past `expires_at`). */
+  idleExpiresAt: timestamptz('idle_expires_at').notNull(),
   revokedAt: timestamptz('revoked_at'),
   revokedReason: text('revoked_reason'),
 }, (t) => [
+  // A user's sessions, newest first (the dashboard's user view).
+  index('sessions_user_created_idx').on(t.userId, t.createdAt.desc()),
+  // A user's live sessions (the session list, logout-all, account-level revocation).
+  index('sessions_user_live_idx').on(t.userId, t.idleExpiresAt).where(sql`${t.revokedAt} is null`),
+  // Live sessions overall (metrics), and unrevoked sessions long expired (cleanup).
+  index('sessions_live_idx').on(t.idleExpiresAt).where(sql`${t.revokedAt} is null`),
+  // Revoked sessions past their retention (cleanup).
+  index('sessions_revoked_idx').on(t.revokedAt).where(sql`${t.revokedAt} is not null`),
+]);
+
+/**
+ * One row per refresh token: what a token is and nothing else. Each rotation marks the presented
+ * token rotated and adds its child. Only the SHA-256 of a token is ever stored.
+ */
+export const refreshTokens = pgTable('refresh_tokens', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  tokenHash: text('token_hash').notNull(),
+  sessionId: uuid('session_id').notNull().references(() => sessions.id, { onDelete: 'cascade' }),
+  parentId: uuid('parent_id'),
+  createdAt: timestamptz('created_at').notNull(),
+  expiresAt: timestamptz('expires_at').notNull(),
+  rotatedAt: timestamptz('rotated_at'),
+  /** Set when its session is revoked (informative: the session row decides). */
+  revokedAt: timestamptz('revoked_at'),
+}, (t) => [
   uniqueIndex('refresh_tokens_token_hash_idx').on(t.tokenHash),
   index('refresh_tokens_session_idx').on(t.sessionId),
-  index('refresh_tokens_user_active_idx').on(t.userId).where(sql`${t.revokedAt} is null and ${t.rotatedAt} is null`),
   index('refresh_tokens_expires_idx').on(t.expiresAt),
 ]);
 
@@ -97,6 +121,7 @@ export const cronRuns = pgTable('cron_runs', {
 });
 
 export type UserRow = typeof users.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
 export type SecurityEventRow = typeof securityEvents.$inferSelect;
 

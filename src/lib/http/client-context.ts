@@ -9,6 +9,9 @@ export interface ClientContext {
   city: string | null;
   latitude: number | null;
   longitude: number | null;
+  /** The client network's autonomous system and the Cloudflare data centre that took the request. */
+  asn: number | null;
+  colo: string | null;
   fingerprint: string;
 }
 
@@ -20,6 +23,12 @@ function cfNumber(value: unknown): number | null {
   if (typeof value === 'string' && value.trim() === '') return null; // Number('') is 0: a real place
   const n = typeof value === 'string' ? Number(value) : value;
   return typeof n === 'number' && Number.isFinite(n) ? n : null;
+}
+
+/** Public ASNs fit a Postgres integer; anything else (private 32-bit ASNs, junk) is not worth storing. */
+function cfAsn(value: unknown): number | null {
+  const n = cfNumber(value);
+  return n !== null && Number.isInteger(n) && n >= 0 && n <= 2_147_483_647 ? n : null;
 }
 
 function cfString(value: unknown): string | null {
@@ -59,6 +68,8 @@ export async function clientContext(request: Request): Promise<ClientContext> {
     city: cfString(cf.city),
     latitude: cfNumber(cf.latitude),
     longitude: cfNumber(cf.longitude),
+    asn: cfAsn(cf.asn),
+    colo: cfString(cf.colo),
     fingerprint: await deviceFingerprint(request.headers),
   };
 }

@@ -1,9 +1,8 @@
 /**
  * The state behind an access token, read in one indexed query: the user (current role, lock) and
- * whether the token's session is live. A session with any revoked token is over: a token minted by a
- * rotation that committed while a logout ran (the logout's UPDATE could not see it) dies with it. Revocation is therefore visible to
- * every Bearer route at once, with no cache to fall out of step: a logout during a Redis outage
- * cannot be forgotten when Redis returns (a deny-list in Redis could, if its write had failed).
+ * whether the token's session is live, from the session's own row (a primary-key lookup, whatever the
+ * session's age). Revocation is therefore visible to every Bearer route at once, with no cache to
+ * fall out of step: a logout during a Redis outage cannot be forgotten when Redis returns.
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from '../storage/database';
@@ -20,9 +19,9 @@ export async function loadCallerState(db: Database, userId: string, sessionId: s
   const result = await db.execute(sql`
     select u.id, u.email, u.name, u.role,
            ${sessionBlockingLock(sql`u`)} as locked_until,
-           exists (select 1 from refresh_tokens t where t.session_id = ${sessionId} and t.user_id = u.id)
-             and not exists (select 1 from refresh_tokens t where t.session_id = ${sessionId} and t.revoked_at is not null) as session_live
-      from users u where u.id = ${userId}`);
+           (s.id is not null and s.revoked_at is null) as session_live
+      from users u left join sessions s on s.id = ${sessionId} and s.user_id = u.id
+     where u.id = ${userId}`);
   const row = result.rows[0] as Record<string, unknown> | undefined;
   if (!row) return undefined;
   return {

@@ -1,9 +1,11 @@
 /**
- * Sessions live in refresh_tokens: a session is the family of tokens sharing `session_id`. This
- * adapter holds every statement the session flows run; rotation is one statement (one round trip).
+ * Sessions and their refresh tokens: a `sessions` row holds a session's device, place, limits and
+ * state; `refresh_tokens` holds the tokens (hash, parent, expiry, rotated, revoked). This adapter has
+ * every statement the session flows run; starting, rotating and ending a session are one statement
+ * each (one round trip).
  */
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
-import { refreshTokens } from '../db/schema';
+import { and, desc, eq, gt, isNull, sql, type SQL } from 'drizzle-orm';
+import { refreshTokens, sessions } from '../db/schema';
 import type { Database } from '../storage/database';
 import type { ClientContext } from '../http/client-context';
 import type { PresentedTokenState } from './refresh-outcome';
@@ -15,20 +17,27 @@ export interface NewSession {
   deviceName: string | null;
   client: ClientContext;
   now: Date;
+  /** The first token's expiry: when the session ends if it is never refreshed. */
   expiresAt: Date;
   sessionExpiresAt: Date;
 }
 
 export async function createSession(db: Database, s: NewSession): Promise<{ sessionId: string; tokenId: string }> {
-  const sessionId = crypto.randomUUID();
-  const [row] = await db.insert(refreshTokens).values({
-    tokenHash: s.tokenHash, sessionId, userId: s.userId, deviceName: s.deviceName,
-    deviceFingerprint: s.client.fingerprint, ipAddress: s.client.ip, userAgent: s.client.userAgent,
-    country: s.client.country, city: s.client.city, latitude: s.client.latitude, longitude: s.client.longitude,
-    sessionCreatedAt: s.now, sessionExpiresAt: s.sessionExpiresAt, createdAt: s.now, lastUsedAt: s.now, expiresAt: s.expiresAt,
-  }).returning({ id: refreshTokens.id });
-  if (!row) throw new Error('refresh token insert returned no row');
-  return { sessionId, tokenId: row.id };
+  const c = s.client;
+  const result = await db.execute(sql`
+    with session as (
+      insert into sessions (user_id, device_name, device_fingerprint, ip_address, user_agent, country, city,
+             latitude, longitude, asn, colo, created_at, last_used_at, expires_at, idle_expires_at)
+      values (${s.userId}, ${s.deviceName}, ${c.fingerprint}, ${c.ip}, ${c.userAgent}, ${c.country}, ${c.city},
+             ${c.latitude}, ${c.longitude}, ${c.asn}, ${c.colo}, ${s.now}, ${s.now}, ${s.sessionExpiresAt}, ${s.expiresAt})
+      returning id
+    )
+    insert into refresh_tokens (token_hash, session_id, created_at, expires_at)
+    select ${s.tokenHash}, session.id, ${s.now}, ${s.expiresAt} from session
+    returning id, session_id`);
+  const row = result.rows[0] as { id: string; session_id: string } | undefined;
+  if (!row) throw new Error('session insert returned no row');
+  return { sessionId: row.session_id, tokenId: row.id };
 }
 
 export interface RotationResult extends PresentedTokenState {
@@ -37,7 +46,7 @@ export interface RotationResult extends PresentedTokenState {
   userId: string;
   user: { id: string; email: string; name: string; role: 'user' | 'admin' };
   sessionFingerprint: string | null;
-  /** Where the presented token was issued: a refresh from elsewhere is a signal. */
+  /** Where the session was last used before this refresh: a refresh from elsewhere is a signal. */
   previousCountry: string | null;
   newTokenId: string | null;
   /** The session's absolute end: no token of it, refresh or access, outlives it. */
@@ -47,27 +56,28 @@ export interface RotationResult extends PresentedTokenState {
 const asDate = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
 
 /**
- * Retires the presented token and issues its successor in one statement. The row lock makes
- * concurrent refreshes of one token queue up; each then sees the first one's `rotated_at` and, inside
- * the reuse interval, gets a token of its own in the same session (clients that retry or race are
- * not punished). Outside the interval nothing is issued and the caller names the outcome.
+ * Retires the presented token, issues its successor and touches the session, in one statement. The
+ * token's row lock makes concurrent refreshes of one token queue up; each then sees the first one's
+ * `rotated_at` and, inside the reuse interval and on the session's device, gets a token of its own in
+ * the same session (clients that retry or race are not punished). Otherwise nothing is issued and the
+ * caller names the outcome (refresh-outcome.ts). The session's own row says whether it is over.
  */
 export async function rotateRefreshToken(db: Database, r: {
   presentedHash: string; newHash: string; client: ClientContext; now: Date; newExpiresAt: Date; reuseIntervalSeconds: number;
 }): Promise<RotationResult | undefined> {
   const now = r.now.toISOString();
+  const c = r.client;
   const result = await db.execute(sql`
     with found as (
-      select t.id, t.session_id, t.user_id, t.device_name, t.device_fingerprint, t.country, t.session_created_at,
-             t.session_expires_at, t.expires_at, t.rotated_at, t.revoked_at,
-             exists (select 1 from refresh_tokens r where r.session_id = t.session_id and r.revoked_at is not null) as session_revoked,
+      select t.id, t.session_id, t.expires_at, t.rotated_at, t.revoked_at,
+             s.user_id, s.device_fingerprint, s.country, s.expires_at as session_expires_at,
+             s.revoked_at is not null as session_revoked,
              u.email, u.name, u.role, ${sessionBlockingLock(sql`u`)} as locked_until
-        from refresh_tokens t join users u on u.id = t.user_id
+        from refresh_tokens t join sessions s on s.id = t.session_id join users u on u.id = s.user_id
        where t.token_hash = ${r.presentedHash}
          for update of t
     ), retired as (
-      update refresh_tokens t
-         set rotated_at = coalesce(t.rotated_at, ${now}::timestamptz), last_used_at = ${now}::timestamptz
+      update refresh_tokens t set rotated_at = coalesce(t.rotated_at, ${now}::timestamptz)
         from found f
        where t.id = f.id
          and f.revoked_at is null
@@ -77,18 +87,19 @@ export async function rotateRefreshToken(db: Database, r: {
          -- Within the reuse interval a retired token gets a second child only on the session's own device:
          -- from anywhere else it is a stolen copy (refresh-outcome.ts), not a client's retry.
          and (f.rotated_at is null or (f.rotated_at > ${now}::timestamptz - make_interval(secs => ${r.reuseIntervalSeconds})
-              and (f.device_fingerprint is null or f.device_fingerprint = ${r.client.fingerprint})))
+              and (f.device_fingerprint is null or f.device_fingerprint = ${c.fingerprint})))
       returning t.id
     ), issued as (
-      insert into refresh_tokens (token_hash, session_id, user_id, parent_id, device_name, device_fingerprint,
-             ip_address, user_agent, country, city, latitude, longitude,
-             session_created_at, session_expires_at, created_at, last_used_at, expires_at)
-      select ${r.newHash}, f.session_id, f.user_id, f.id, f.device_name, f.device_fingerprint,
-             ${r.client.ip}, ${r.client.userAgent}, ${r.client.country}, ${r.client.city}, ${r.client.latitude}, ${r.client.longitude},
-             f.session_created_at, f.session_expires_at, ${now}::timestamptz, ${now}::timestamptz,
-             least(${r.newExpiresAt.toISOString()}::timestamptz, f.session_expires_at)
+      insert into refresh_tokens (token_hash, session_id, parent_id, created_at, expires_at)
+      select ${r.newHash}, f.session_id, f.id, ${now}::timestamptz, least(${r.newExpiresAt.toISOString()}::timestamptz, f.session_expires_at)
         from found f join retired on retired.id = f.id
-      returning id
+      returning id, session_id, expires_at
+    ), touched as (
+      update sessions s set last_used_at = ${now}::timestamptz, idle_expires_at = greatest(s.idle_expires_at, issued.expires_at),
+             ip_address = ${c.ip}, user_agent = ${c.userAgent}, country = ${c.country}, city = ${c.city},
+             latitude = ${c.latitude}, longitude = ${c.longitude}, asn = ${c.asn}, colo = ${c.colo}
+        from issued where s.id = issued.session_id
+      returning s.id -- runs whether or not the select below reads it
     )
     select f.*, (select id from issued) as new_token_id from found f`);
   const row = result.rows[0] as Record<string, unknown> | undefined;
@@ -108,36 +119,60 @@ export async function rotateRefreshToken(db: Database, r: {
     sessionExpiresAt: asDate(row.session_expires_at) as Date,
     lockedUntil: asDate(row.locked_until),
     // Sessions from before fingerprints were stored have none: any device is theirs.
-    fromSessionDevice: row.device_fingerprint === null || row.device_fingerprint === r.client.fingerprint,
+    fromSessionDevice: row.device_fingerprint === null || row.device_fingerprint === c.fingerprint,
     issuedNewToken: newTokenId !== null,
     newTokenId,
   };
 }
 
-/** Revokes every live token of a session; returns how many there were. */
-export async function revokeSession(db: Database, sessionId: string, reason: string, now: Date, userId?: string): Promise<number> {
-  const rows = await db.update(refreshTokens).set({ revokedAt: now, revokedReason: reason })
-    .where(and(eq(refreshTokens.sessionId, sessionId), isNull(refreshTokens.revokedAt), userId ? eq(refreshTokens.userId, userId) : undefined))
-    .returning({ id: refreshTokens.id });
-  return rows.length;
+/** What ending sessions did: how many were ended, how many of those were still usable, and their tokens retired. */
+export interface EndedSessions { sessions: number; live: number; tokensRetired: number }
+
+/**
+ * SQL, for a statement whose CTE `ended` returns the ids of sessions it just revoked: retires their
+ * tokens. A token locked by a rotation in flight is skipped rather than waited for (waiting could
+ * deadlock with that rotation, which holds the token and wants the session row); the session row
+ * decides, so a skipped or newly minted token of an ended session is refused all the same.
+ */
+export const retireTokensOfEnded = (now: Date) => sql`
+  update refresh_tokens set revoked_at = ${now}
+   where id in (select t.id from refresh_tokens t join ended on ended.id = t.session_id
+                 where t.revoked_at is null for update of t skip locked)
+  returning id`;
+
+/** Revokes the not yet revoked sessions among `chosen` (a SELECT of session ids) and retires their tokens. */
+async function endSessions(db: Database, chosen: SQL, reason: string, now: Date): Promise<EndedSessions> {
+  const result = await db.execute(sql`
+    with ended as (
+      update sessions set revoked_at = ${now}, revoked_reason = ${reason}
+       where id in (${chosen}) and revoked_at is null
+      returning id, idle_expires_at
+    ), retired as (${retireTokensOfEnded(now)})
+    select (select count(*) from ended)::int as sessions,
+           (select count(*) from ended where idle_expires_at > ${now})::int as live,
+           (select count(*) from retired)::int as tokens`);
+  const row = result.rows[0] as { sessions: number; live: number; tokens: number };
+  return { sessions: Number(row.sessions), live: Number(row.live), tokensRetired: Number(row.tokens) };
 }
 
-/** Revokes every session of a user; `live` counts the sessions that were usable. */
-export async function revokeAllSessions(db: Database, userId: string, reason: string, now: Date): Promise<{ live: number }> {
-  const rows = await db.update(refreshTokens).set({ revokedAt: now, revokedReason: reason })
-    .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)))
-    .returning({ sessionId: refreshTokens.sessionId, expiresAt: refreshTokens.expiresAt, rotatedAt: refreshTokens.rotatedAt });
-  const live = rows.filter((r) => r.rotatedAt === null && r.expiresAt > now);
-  return { live: new Set(live.map((r) => r.sessionId)).size };
+/** Ends one session (only if it is `userId`'s, when given). */
+export function revokeSession(db: Database, sessionId: string, reason: string, now: Date, userId?: string): Promise<EndedSessions> {
+  const owner = userId === undefined ? sql`` : sql` and user_id = ${userId}`;
+  return endSessions(db, sql`select id from sessions where id = ${sessionId}${owner}`, reason, now);
+}
+
+/** Ends every session of a user (an indexed scan of their unrevoked sessions). */
+export function revokeAllSessions(db: Database, userId: string, reason: string, now: Date): Promise<EndedSessions> {
+  return endSessions(db, sql`select id from sessions where user_id = ${userId} and revoked_at is null`, reason, now);
 }
 
 /** Logs out the session a refresh token belongs to; returns it, or undefined for an unknown token. */
-export async function revokeSessionOfToken(db: Database, tokenHash: string, now: Date): Promise<{ sessionId: string; userId: string; revoked: number } | undefined> {
-  const [token] = await db.select({ sessionId: refreshTokens.sessionId, userId: refreshTokens.userId })
-    .from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).limit(1);
+export async function revokeSessionOfToken(db: Database, tokenHash: string, now: Date): Promise<({ sessionId: string; userId: string } & EndedSessions) | undefined> {
+  const [token] = await db.select({ sessionId: sessions.id, userId: sessions.userId })
+    .from(refreshTokens).innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+    .where(eq(refreshTokens.tokenHash, tokenHash)).limit(1);
   if (!token) return undefined;
-  const revoked = await revokeSession(db, token.sessionId, 'logout', now);
-  return { ...token, revoked };
+  return { ...token, ...(await revokeSession(db, token.sessionId, 'logout', now)) };
 }
 
 export interface ActiveSession {
@@ -145,17 +180,13 @@ export interface ActiveSession {
   country: string | null; city: string | null; createdAt: Date; lastUsedAt: Date; expiresAt: Date;
 }
 
-/** A user's live sessions, described by each one's newest token (its device, where it was last used). */
-export async function listActiveSessions(db: Database, userId: string, now: Date): Promise<ActiveSession[]> {
-  const rows = await db.selectDistinctOn([refreshTokens.sessionId], {
-    id: refreshTokens.sessionId, deviceName: refreshTokens.deviceName, ipAddress: refreshTokens.ipAddress,
-    userAgent: refreshTokens.userAgent, country: refreshTokens.country, city: refreshTokens.city,
-    createdAt: refreshTokens.sessionCreatedAt, lastUsedAt: refreshTokens.lastUsedAt, expiresAt: refreshTokens.expiresAt,
-  }).from(refreshTokens)
-    .where(and(
-      eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt), isNull(refreshTokens.rotatedAt), gt(refreshTokens.expiresAt, now),
-      sql`not exists (select 1 from refresh_tokens r where r.session_id = ${refreshTokens.sessionId} and r.revoked_at is not null)`,
-    ))
-    .orderBy(refreshTokens.sessionId, sql`${refreshTokens.createdAt} desc`);
-  return rows.sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime());
+/** A user's live sessions, most recently used first; `expiresAt` is when each ends if left idle. */
+export function listActiveSessions(db: Database, userId: string, now: Date): Promise<ActiveSession[]> {
+  return db.select({
+    id: sessions.id, deviceName: sessions.deviceName, ipAddress: sessions.ipAddress, userAgent: sessions.userAgent,
+    country: sessions.country, city: sessions.city, createdAt: sessions.createdAt, lastUsedAt: sessions.lastUsedAt,
+    expiresAt: sessions.idleExpiresAt,
+  }).from(sessions)
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.idleExpiresAt, now)))
+    .orderBy(desc(sessions.lastUsedAt));
 }

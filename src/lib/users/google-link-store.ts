@@ -7,6 +7,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from '../storage/database';
+import { retireTokensOfEnded } from '../sessions/session-store';
 
 /** Why the sessions of an account whose address Google just proved were ended. */
 export const EMAIL_PROVEN_BY_GOOGLE = 'email_proven_by_google';
@@ -23,9 +24,10 @@ export async function linkGoogleIdentity(db: Database, userId: string, subject: 
         from users where id = ${userId} and google_subject is null
          for update
     ), ended as (
-      update refresh_tokens t set revoked_at = ${now}, revoked_reason = ${EMAIL_PROVEN_BY_GOOGLE}
-        from target where t.user_id = target.id and target.unproven and t.revoked_at is null
-      returning t.session_id, t.rotated_at, t.expires_at
+      update sessions s set revoked_at = ${now}, revoked_reason = ${EMAIL_PROVEN_BY_GOOGLE}
+        from target where s.user_id = target.id and target.unproven and s.revoked_at is null
+      returning s.id, s.idle_expires_at
+    ), retired as (${retireTokensOfEnded(now)}
     ), linked as (
       update users u set google_subject = ${subject},
              password_hash = case when target.unproven then null else u.password_hash end,
@@ -34,7 +36,7 @@ export async function linkGoogleIdentity(db: Database, userId: string, subject: 
       returning target.unproven
     )
     select (select unproven from linked) as unproven,
-           (select count(distinct session_id) from ended where rotated_at is null and expires_at > ${now})::int as sessions_ended`);
+           (select count(*) from ended where idle_expires_at > ${now})::int as sessions_ended`);
   const row = result.rows[0] as { unproven: boolean | null; sessions_ended: number } | undefined;
   if (!row || row.unproven === null) return { linked: false };
   return { linked: true, passwordCleared: row.unproven, sessionsEnded: Number(row.sessions_ended) };

@@ -50,9 +50,9 @@ export function accountRoutes(deps: AuthDeps) {
   app.openapi(revokeRoute, async (c) => {
     const { sub } = c.get('auth');
     const { id } = c.req.valid('param');
-    const revoked = await revokeSession(deps.db, id, 'user_revoked', deps.clock(), sub);
-    if (revoked === 0) throw new ApiError('NOT_FOUND', 'no such active session');
-    c.get('events').record('token_revoked', { userId: sub, metadata: { reason: 'user_revoked', sessionId: id, tokensRevoked: revoked } });
+    const ended = await revokeSession(deps.db, id, 'user_revoked', deps.clock(), sub);
+    if (ended.sessions === 0) throw new ApiError('NOT_FOUND', 'no such active session');
+    c.get('events').record('token_revoked', { userId: sub, metadata: { reason: 'user_revoked', sessionId: id, tokensRevoked: ended.tokensRetired } });
     return c.body(null, 204);
   });
 

@@ -78,7 +78,7 @@ export function tokenRoutes(deps: AuthDeps) {
     if (isWellFormedRefreshToken(refreshToken)) {
       const ended = await revokeSessionOfToken(deps.db, await hashRefreshToken(refreshToken), deps.clock());
       if (ended) {
-        c.get('events').record('logout', { userId: ended.userId, metadata: { sessionId: ended.sessionId, tokensRevoked: ended.revoked } });
+        c.get('events').record('logout', { userId: ended.userId, metadata: { sessionId: ended.sessionId, tokensRevoked: ended.tokensRetired } });
       }
     }
     return c.body(null, 204);
