@@ -14,6 +14,7 @@ const listRoute = createRoute({
   responses: {
     200: { description: 'IPs blocked now, with why and until when', content: { 'application/json': { schema: z.object({ blockedIps: z.array(BlockedIp) }) } } },
     401: errorResponse('UNAUTHORIZED or a TOKEN_* code'), 403: errorResponse('FORBIDDEN: not an admin'),
+    503: errorResponse("SERVICE_UNAVAILABLE: the auth Worker's keys cannot be loaded; Retry-After"),
   },
 });
 
@@ -23,6 +24,7 @@ const unblockRoute = createRoute({
   responses: {
     204: { description: 'Block lifted' }, 404: errorResponse('NOT_FOUND: that IP is not blocked'),
     401: errorResponse('UNAUTHORIZED or a TOKEN_* code'), 403: errorResponse('FORBIDDEN: not an admin'),
+    503: errorResponse("SERVICE_UNAVAILABLE: the auth Worker's keys cannot be loaded; Retry-After"),
   },
 });
 
