@@ -1,13 +1,17 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { testBindings } from './tests/test-bindings.ts';
+import { auxiliaryAuthBindings, auxiliaryAuthWorkers } from './tests/auth-workers.ts';
 
 const bindings = await testBindings();
 
 // wrangler warns when a secret the config requires is not in the environment; the tests pass them as
 // bindings, so mirror them here to keep the output to what matters.
 for (const name of ['DATABASE_URL', 'UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN', 'JWT_PRIVATE_JWK']) process.env[name] ??= bindings[name];
-process.env.JWT_PUBLIC_JWKS ??= bindings.DASHBOARD_JWT_PUBLIC_JWKS;
+
+// The dashboard has no copy of the keys: it reads the auth Worker's through its AUTH binding.
+// (JWT_PRIVATE_JWK stays: tests/dashboard/admin-session.ts signs tokens as the auth Worker would.)
+const { JWT_PUBLIC_JWKS: _authOnly, ...dashboardBindings } = bindings;
 
 // Two projects, one per Worker: each runs its tests inside workerd with that Worker as `main`.
 export default defineConfig({
@@ -28,10 +32,16 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({
+        // A function: the auth Worker is bundled only when the dashboard's tests run.
+        plugins: [cloudflareTest(async () => ({
           wrangler: { configPath: './src/functions/dashboard/wrangler.toml' },
-          miniflare: { bindings: { ...bindings, JWT_PUBLIC_JWKS: bindings.DASHBOARD_JWT_PUBLIC_JWKS as string } },
-        })],
+          miniflare: {
+            bindings: dashboardBindings,
+            // AUTH (edge-auth) comes from the dashboard's wrangler.toml; these two are the tests' own.
+            serviceBindings: auxiliaryAuthBindings,
+            workers: await auxiliaryAuthWorkers(bindings),
+          },
+        }))],
         test: { name: 'dashboard', include: ['tests/dashboard/**/*.test.ts'] },
       },
       // Plain Node, for what a Worker cannot do: migrations on a database of their own, over a Postgres connection.

@@ -38,18 +38,13 @@ async function newSigningKey(): Promise<{ privateJwk: string; publicJwk: string 
 
 export async function writeDevVars(profile: StackProfile): Promise<void> {
   const existing = parseDevVars(authDevVarsPath);
-  let privateJwk = existing.JWT_PRIVATE_JWK;
-  let publicJwks = parseDevVars(dashboardDevVarsPath).JWT_PUBLIC_JWKS;
-  if (!privateJwk || !publicJwks) {
-    const key = await newSigningKey();
-    privateJwk = key.privateJwk;
-    publicJwks = `[${key.publicJwk}]`;
-  }
+  // The dashboard needs no key: it reads the auth Worker's JWKS through its AUTH service binding.
+  const privateJwk = existing.JWT_PRIVATE_JWK || (await newSigningKey()).privateJwk;
   const local = {
     ...workerBindings(profile),
     ENVIRONMENT: 'development',
     JWT_ISSUER: 'http://127.0.0.1:8787',
   };
   writeFileSync(authDevVarsPath, formatDevVars({ ...local, JWT_PRIVATE_JWK: privateJwk }), { mode: 0o600 });
-  writeFileSync(dashboardDevVarsPath, formatDevVars({ ...local, JWT_PUBLIC_JWKS: publicJwks }), { mode: 0o600 });
+  writeFileSync(dashboardDevVarsPath, formatDevVars(local), { mode: 0o600 });
 }

@@ -28,7 +28,6 @@ export async function testBindings(): Promise<Record<string, string>> {
     JWT_AUDIENCE: 'edge-auth-api',
     JWT_PRIVATE_JWK: keys.privateJwk,
     JWT_PUBLIC_JWKS: '[]',
-    DASHBOARD_JWT_PUBLIC_JWKS: keys.publicJwks,
     STACK_CONTROL_URL: `http://127.0.0.1:${testProfile.controlPort}`,
     GOOGLE_CLIENT_ID: 'edge-auth-test.apps.googleusercontent.com',
     GOOGLE_JWKS_URL: `http://127.0.0.1:${testProfile.controlPort}/google/jwks.json`,

@@ -1,6 +1,7 @@
 /**
  * Makes a signed-in user for dashboard tests without the auth Worker: a user row, a live session row,
- * and an access token signed with the run's key (the dashboard verifies with its public half).
+ * and an access token signed with the run's key, the one the auth Worker beside the dashboard signs with
+ * and publishes (tests/auth-workers.ts).
  */
 import { env } from 'cloudflare:workers';
 import { createDatabase } from '../../src/lib/storage/database';

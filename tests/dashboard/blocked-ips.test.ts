@@ -5,6 +5,7 @@ import { blockIp } from '../../src/lib/ip-blocking/ip-blocklist';
 import { sessions, users } from '../../src/lib/db/schema';
 import { eq } from 'drizzle-orm';
 import { db, signedIn, testEnv } from './admin-session';
+import { eventsWhere, sleep, waitForEvents } from '../support';
 
 const redis = createRedis({ url: testEnv.UPSTASH_REDIS_REST_URL, token: testEnv.UPSTASH_REDIS_REST_TOKEN });
 
@@ -49,6 +50,20 @@ describe('dashboard: blocked IPs', () => {
     expect((listed.body.blockedIps as Array<{ ip: string }>).some((b) => b.ip === net)).toBe(true);
     expect((await call(`/api/auth/security/blocked-ips/${encodeURIComponent(net)}`, admin.token, 'DELETE')).status).toBe(204);
     expect(await redis.get(`auth:blocked-ip:${net}`)).toBeNull();
+  });
+
+  it('records an unblock as an admin_action event naming the admin; a refused one records nothing', async () => {
+    const admin = await signedIn('admin');
+    const ip = randomIp();
+    await blockIp(redis, ip, 'brute_force', 3600, new Date());
+    expect((await call(`/api/auth/security/blocked-ips/${ip}`, admin.token, 'DELETE')).status).toBe(204);
+    const [event, ...more] = await waitForEvents(admin.userId, 'admin_action');
+    expect(more).toEqual([]);
+    expect(event).toMatchObject({ eventType: 'admin_action', severity: 'info', userId: admin.userId, metadata: { action: 'ip_unblock', adminId: admin.userId, target: ip } });
+
+    expect((await call(`/api/auth/security/blocked-ips/${ip}`, admin.token, 'DELETE')).status).toBe(404);
+    await sleep(500); // events are written after the response
+    expect(await eventsWhere({ userId: admin.userId, type: 'admin_action' })).toHaveLength(1);
   });
 
   it('refuses an admin whose role was taken away, though the token still says admin', async () => {

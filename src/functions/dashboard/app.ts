@@ -6,14 +6,15 @@ import { healthRoute } from '../../lib/http/health-route';
 import type { DashboardDeps } from './deps';
 import { adminOnly } from './admin-auth';
 import { blockedIpRoutes } from './routes/blocked-ips';
-import type { BearerVariables } from '../../lib/http/bearer-auth';
+import { adminEvents, type AdminVariables } from './admin-events';
 
-export type DashboardApp = OpenAPIHono<{ Bindings: DashboardEnv; Variables: BearerVariables }>;
+export type DashboardApp = OpenAPIHono<{ Bindings: DashboardEnv; Variables: AdminVariables }>;
 
 export function createDashboardApp(deps: DashboardDeps): DashboardApp {
   const app: DashboardApp = new OpenAPIHono();
   app.route('/', healthRoute(healthProbes(deps.db, deps.redis)));
   app.use('/api/*', adminOnly(deps.bearer));
+  app.use('/api/*', adminEvents(deps));
   app.route('/', blockedIpRoutes(deps));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/openapi.json', {

@@ -1,10 +1,10 @@
 /** Turns the dashboard Worker's `env` into its dependencies, once per isolate. */
-import { dashboardEnvSchema, parseEnv, type DashboardEnvConfig } from '../../lib/config/env-schema';
+import { ConfigError, dashboardEnvSchema, parseEnv, type DashboardEnvConfig } from '../../lib/config/env-schema';
 import { createDatabase, type Database } from '../../lib/storage/database';
 import { createRedis, type Redis } from '../../lib/storage/redis';
 import { systemClock, type Clock } from '../../lib/clock';
 import type { ReportError } from '../../lib/http/error-handler';
-import { accessTokenVerifier } from '../../lib/tokens/access-token';
+import { remoteAccessTokenVerifier } from '../../lib/tokens/remote-jwks';
 import { loadCallerState } from '../../lib/sessions/caller-state';
 import type { BearerDeps } from '../../lib/http/bearer-auth';
 
@@ -17,17 +17,40 @@ export interface DashboardDeps {
   bearer: BearerDeps;
 }
 
+/** The auth Worker as the dashboard reaches it: the AUTH service binding (tests may wrap it). */
+export type AuthService = Pick<Fetcher, 'fetch'>;
+
+/**
+ * The auth Worker's key set (contract: `GET /.well-known/jwks.json`). A service binding routes by the
+ * binding, not the URL, but its fetch needs an absolute URL: the host is only a label.
+ */
+export const AUTH_JWKS_URL = 'https://edge-auth/.well-known/jwks.json';
+
 let isolateDeps: DashboardDeps | undefined;
 
-/** The isolate's dependencies, built on first use. */
+/** The isolate's dependencies, built on first use: the key set they cache is the isolate's too. */
 export function dashboardDepsFrom(env: DashboardEnv, report: ReportError): DashboardDeps {
-  isolateDeps ??= buildDashboardDeps(parseEnv(dashboardEnvSchema, env), report);
+  isolateDeps ??= buildDashboardDeps(parseEnv(dashboardEnvSchema, env), authServiceOf(env), report);
   return isolateDeps;
 }
 
-export function buildDashboardDeps(config: DashboardEnvConfig, report: ReportError, clock: Clock = systemClock): DashboardDeps {
+/** The AUTH binding, or a ConfigError naming it: without it no admin could ever be verified. */
+export function authServiceOf(env: DashboardEnv): AuthService {
+  const auth = (env as Partial<DashboardEnv>).AUTH;
+  if (typeof auth?.fetch !== 'function') throw new ConfigError(['AUTH: needs the service binding to the auth Worker (edge-auth)']);
+  return auth;
+}
+
+export function buildDashboardDeps(config: DashboardEnvConfig, auth: AuthService, report: ReportError, clock: Clock = systemClock): DashboardDeps {
   const db = createDatabase({ url: config.DATABASE_URL, fetchEndpoint: config.NEON_FETCH_ENDPOINT });
-  const verifier = accessTokenVerifier(config.JWT_PUBLIC_JWKS, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  // The keys the auth Worker publishes now, cached for this isolate and fetched again on a kid the
+  // cache does not know (a rotation): tokens are checked for iss, aud, alg and typ as on the auth Worker.
+  const verifier = remoteAccessTokenVerifier({
+    // Called on the binding, never detached: a binding's fetch without its object throws "Illegal invocation".
+    fetch: (url) => auth.fetch(url),
+    url: AUTH_JWKS_URL,
+    onError: (err) => report(err, { method: 'GET', path: `AUTH ${AUTH_JWKS_URL}` }),
+  }, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
   return {
     config, db, clock, report,
     redis: createRedis({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN }),

@@ -65,9 +65,11 @@ export const authEnvSchema = sharedEnvSchema.extend({
   SECURITY_CONFIG: z.preprocess((v) => (v === '' || v === undefined ? '{}' : v), jsonOf(securityConfigSchema)),
 });
 
-export const dashboardEnvSchema = sharedEnvSchema.extend({
-  JWT_PUBLIC_JWKS: jsonOf(z.array(publicJwk).min(1, 'needs at least the current public key')),
-});
+/**
+ * The dashboard needs no key of its own: it reads the auth Worker's published keys through its AUTH
+ * service binding (a binding, not a variable), so a rotation there needs no change here.
+ */
+export const dashboardEnvSchema = sharedEnvSchema;
 
 export type AuthEnvConfig = z.output<typeof authEnvSchema>;
 export type DashboardEnvConfig = z.output<typeof dashboardEnvSchema>;

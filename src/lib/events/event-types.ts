@@ -29,6 +29,8 @@ export const EVENT_SEVERITY = {
   ip_address_blocked: 'high',
   suspicious_activity: 'warning',
   token_cleanup: 'info',
+  /** An admin changed something from the dashboard: `metadata` {action, adminId, target}; userId is the admin. */
+  admin_action: 'info',
 } as const;
 
 export type EventType = keyof typeof EVENT_SEVERITY;

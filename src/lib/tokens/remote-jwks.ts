@@ -80,7 +80,8 @@ export function remoteAccessTokenVerifier(options: RemoteJwksOptions, audience: 
     }
     // Wait for a fetch under way only when this token needs it; a known kid is answered from the cache.
     if (inflight && (!loaded || !kidKnown())) await inflight;
-    if (!loaded) throw new ApiError('SERVICE_UNAVAILABLE', 'the token signing keys cannot be loaded; try again shortly');
+    // Retry-After: the earliest the keys can be fetched again.
+    if (!loaded) throw new ApiError('SERVICE_UNAVAILABLE', 'the token signing keys cannot be loaded; try again shortly', { retryAfter: Math.max(1, Math.ceil(cooldownMs / 1000)) });
     return loaded.verify(token, now);
   };
 }

@@ -1,7 +1,7 @@
 /** GET /api/auth/security/blocked-ips and DELETE /api/auth/security/blocked-ips/:ip. */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import type { BearerVariables } from '../../../lib/http/bearer-auth';
 import type { DashboardDeps } from '../deps';
+import { recordAdminAction, type AdminVariables } from '../admin-events';
 import { listBlockedIps, unblockIp } from '../../../lib/ip-blocking/ip-blocklist';
 import { ApiError } from '../../../lib/http/errors';
 import { validationHook } from '../../../lib/http/validation';
@@ -14,6 +14,7 @@ const listRoute = createRoute({
   responses: {
     200: { description: 'IPs blocked now, with why and until when', content: { 'application/json': { schema: z.object({ blockedIps: z.array(BlockedIp) }) } } },
     401: errorResponse('UNAUTHORIZED or a TOKEN_* code'), 403: errorResponse('FORBIDDEN: not an admin'),
+    503: errorResponse("SERVICE_UNAVAILABLE: the auth Worker's keys cannot be loaded; Retry-After"),
   },
 });
 
@@ -21,13 +22,14 @@ const unblockRoute = createRoute({
   method: 'delete', path: '/api/auth/security/blocked-ips/{ip}', security: [{ bearer: [] }],
   request: { params: z.object({ ip: z.string().min(1).max(64) }) },
   responses: {
-    204: { description: 'Block lifted' }, 404: errorResponse('NOT_FOUND: that IP is not blocked'),
+    204: { description: 'Block lifted; recorded as an admin_action event naming the admin' }, 404: errorResponse('NOT_FOUND: that IP is not blocked'),
     401: errorResponse('UNAUTHORIZED or a TOKEN_* code'), 403: errorResponse('FORBIDDEN: not an admin'),
+    503: errorResponse("SERVICE_UNAVAILABLE: the auth Worker's keys cannot be loaded; Retry-After"),
   },
 });
 
 export function blockedIpRoutes(deps: DashboardDeps) {
-  const app = new OpenAPIHono<{ Variables: BearerVariables }>({ defaultHook: validationHook });
+  const app = new OpenAPIHono<{ Variables: AdminVariables }>({ defaultHook: validationHook });
   app.openapi(listRoute, async (c) => {
     const blocks = await listBlockedIps(deps.redis, deps.clock());
     return c.json({ blockedIps: blocks.map((b) => ({ ip: b.ip, reason: b.reason, until: new Date(b.until).toISOString() })) }, 200);
@@ -35,6 +37,7 @@ export function blockedIpRoutes(deps: DashboardDeps) {
   app.openapi(unblockRoute, async (c) => {
     const { ip } = c.req.valid('param');
     if (!(await unblockIp(deps.redis, ip))) throw new ApiError('NOT_FOUND', 'that IP is not blocked');
+    recordAdminAction(c.get('events'), c.get('user'), 'ip_unblock', ip);
     return c.body(null, 204);
   });
   return app;
