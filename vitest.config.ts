@@ -9,7 +9,8 @@ const bindings = await testBindings();
 for (const name of ['DATABASE_URL', 'UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN', 'JWT_PRIVATE_JWK']) process.env[name] ??= bindings[name];
 process.env.JWT_PUBLIC_JWKS ??= bindings.DASHBOARD_JWT_PUBLIC_JWKS;
 
-// Two projects, one per Worker: each runs its tests inside workerd with that Worker as `main`.
+// One project per Worker, each running its tests inside workerd with that Worker as `main`, and one
+// in Node for the local tooling (scripts/).
 export default defineConfig({
   test: {
     globalSetup: ['./tests/global-setup.ts'],
@@ -24,7 +25,7 @@ export default defineConfig({
         test: {
           name: 'auth',
           include: ['tests/**/*.test.ts', 'src/**/*.test.ts', 'cron/**/*.test.ts'],
-          exclude: ['tests/dashboard/**', '**/node_modules/**'],
+          exclude: ['tests/dashboard/**', 'tests/stack/**', '**/node_modules/**'],
         },
       },
       {
@@ -33,6 +34,11 @@ export default defineConfig({
           miniflare: { bindings: { ...bindings, JWT_PUBLIC_JWKS: bindings.DASHBOARD_JWT_PUBLIC_JWKS as string } },
         })],
         test: { name: 'dashboard', include: ['tests/dashboard/**/*.test.ts'] },
+      },
+      {
+        // The local tooling runs in Node, so its tests do too: unit tests beside the scripts, and
+        // tests/stack/, which drive a stack of their own (spawn, signal and restart its servers).
+        test: { name: 'scripts', environment: 'node', include: ['scripts/**/*.test.ts', 'tests/stack/**/*.test.ts'] },
       },
     ],
   },
