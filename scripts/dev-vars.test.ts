@@ -1,0 +1,80 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readDevVar } from './dev-vars-file.ts';
+import { newSigningKey, planDevVars, publicJwkOf } from './dev-vars.ts';
+
+const stack = {
+  DATABASE_URL: 'postgres://postgres:pw@127.0.0.1:15432/auth',
+  NEON_FETCH_ENDPOINT: 'http://127.0.0.1:15481/sql',
+  UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:15480',
+  UPSTASH_REDIS_REST_TOKEN: 'local-dev-upstash-token',
+};
+
+let mine: string; // the developer's signing key
+let fresh: string; // the key npm run dev would add
+
+beforeAll(async () => {
+  [mine, fresh] = await Promise.all([newSigningKey(), newSigningKey()]);
+});
+
+const jwks = (text: string) => JSON.parse(readDevVar(text, 'JWT_PUBLIC_JWKS') ?? 'null') as Array<Record<string, unknown>>;
+
+describe('planDevVars', () => {
+  it("keeps the developer's own variables and signing key, and rewrites the stack's URLs", () => {
+    const auth = [
+      '# mine',
+      "GOOGLE_CLIENT_ID='123-abc.apps.googleusercontent.com'",
+      "SENTRY_DSN='https://key@sentry.example/1'",
+      `SECURITY_CONFIG='{"rateLimits":{"login":{"limit":50}}}'`,
+      "DATABASE_URL='postgres://postgres:pw@127.0.0.1:9999/auth'",
+      `JWT_PRIVATE_JWK='${mine}'`,
+      "ENVIRONMENT='test'",
+      '',
+    ].join('\n');
+    const plan = planDevVars({ auth, dashboard: '' }, stack, fresh);
+
+    for (const [key, value] of Object.entries({
+      GOOGLE_CLIENT_ID: '123-abc.apps.googleusercontent.com',
+      SENTRY_DSN: 'https://key@sentry.example/1',
+      SECURITY_CONFIG: '{"rateLimits":{"login":{"limit":50}}}',
+      JWT_PRIVATE_JWK: mine,
+      ENVIRONMENT: 'test',
+      JWT_ISSUER: 'http://127.0.0.1:8787',
+      ...stack,
+    })) expect(readDevVar(plan.auth, key), key).toBe(value);
+    expect(plan.auth.startsWith("# mine\nGOOGLE_CLIENT_ID='123-abc.apps.googleusercontent.com'\n")).toBe(true);
+    expect(jwks(plan.dashboard)).toEqual([publicJwkOf(mine)]);
+    expect(plan.notes).toEqual([]);
+  });
+
+  it('changes nothing the second time', () => {
+    const first = planDevVars({ auth: '', dashboard: '' }, stack, fresh);
+    const second = planDevVars({ auth: first.auth, dashboard: first.dashboard }, stack, mine);
+    expect(second).toEqual({ auth: first.auth, dashboard: first.dashboard, notes: [] });
+  });
+
+  it('adds a signing key when there is none, and its public part (never the private one) to the dashboard', () => {
+    const plan = planDevVars({ auth: "JWT_PRIVATE_JWK=''\n", dashboard: '' }, stack, fresh);
+    expect(readDevVar(plan.auth, 'JWT_PRIVATE_JWK')).toBe(fresh);
+    const [published] = jwks(plan.dashboard);
+    expect(published).toMatchObject({ kid: JSON.parse(fresh).kid, kty: 'EC', crv: 'P-256' });
+    expect(published).not.toHaveProperty('d');
+    expect(plan.notes).toEqual(['.dev.vars had no JWT_PRIVATE_JWK: generated a signing key']);
+  });
+
+  it("puts the auth Worker's key into the dashboard's key set when it is missing, keeping the others", () => {
+    const { kid } = JSON.parse(mine) as { kid: string };
+    const stale = { ...publicJwkOf(fresh), kid }; // same kid, other material: replaced
+    const older = { ...publicJwkOf(fresh), kid: 'older-key' };
+    const dashboard = `# dashboard\nJWT_PUBLIC_JWKS='${JSON.stringify([stale, older])}'\n`;
+    const plan = planDevVars({ auth: `JWT_PRIVATE_JWK='${mine}'\n`, dashboard }, stack, fresh);
+    expect(jwks(plan.dashboard)).toEqual([publicJwkOf(mine), older]);
+    expect(plan.dashboard.startsWith('# dashboard\n')).toBe(true);
+  });
+
+  it('leaves a dashboard key set it cannot read as it is, and says so', () => {
+    const dashboard = "JWT_PUBLIC_JWKS='not json'\n";
+    const plan = planDevVars({ auth: `JWT_PRIVATE_JWK='${mine}'\n`, dashboard }, stack, fresh);
+    expect(readDevVar(plan.dashboard, 'JWT_PUBLIC_JWKS')).toBe('not json');
+    expect(plan.notes).toEqual(['JWT_PUBLIC_JWKS in src/functions/dashboard/.dev.vars is not a JSON array: left as it is']);
+  });
+});
