@@ -13,7 +13,8 @@ for (const name of ['DATABASE_URL', 'UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_RES
 // (JWT_PRIVATE_JWK stays: tests/dashboard/admin-session.ts signs tokens as the auth Worker would.)
 const { JWT_PUBLIC_JWKS: _authOnly, ...dashboardBindings } = bindings;
 
-// Two projects, one per Worker: each runs its tests inside workerd with that Worker as `main`.
+// One project per Worker, each running its tests inside workerd with that Worker as `main`, and one
+// in Node for the local tooling (scripts/).
 export default defineConfig({
   test: {
     globalSetup: ['./tests/global-setup.ts'],
@@ -28,7 +29,7 @@ export default defineConfig({
         test: {
           name: 'auth',
           include: ['tests/**/*.test.ts', 'src/**/*.test.ts', 'cron/**/*.test.ts'],
-          exclude: ['tests/dashboard/**', 'tests/node/**', '**/node_modules/**'],
+          exclude: ['tests/dashboard/**', 'tests/node/**', 'tests/stack/**', '**/node_modules/**'],
         },
       },
       {
@@ -44,8 +45,12 @@ export default defineConfig({
         }))],
         test: { name: 'dashboard', include: ['tests/dashboard/**/*.test.ts'] },
       },
-      // Plain Node, for what a Worker cannot do: migrations on a database of their own, over a Postgres connection.
-      { test: { name: 'node', include: ['tests/node/**/*.test.ts'], environment: 'node' } },
+      {
+        // The local tooling runs in Node, so its tests do too: unit tests beside the scripts; tests/stack/,
+        // which drive a stack of their own (spawn, signal and restart its servers); and tests/node/, for
+        // what a Worker cannot do (migrations on a database of their own, over a Postgres connection).
+        test: { name: 'node', environment: 'node', include: ['scripts/**/*.test.ts', 'tests/stack/**/*.test.ts', 'tests/node/**/*.test.ts'] },
+      },
     ],
   },
 });

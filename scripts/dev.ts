@@ -1,7 +1,8 @@
 /**
  * `npm run dev`: the whole service on this machine. Starts the dev stack (Redis, Postgres, bridges,
- * migrations), writes .dev.vars, runs both Workers under wrangler dev (offline), waits for /health,
- * and prints where everything is. Ctrl-C stops everything it started.
+ * migrations), brings both .dev.vars up to date with it (scripts/dev-vars.ts: your own lines stay),
+ * runs both Workers under wrangler dev (offline), waits for /health, and prints where everything is.
+ * Ctrl-C stops everything it started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -59,7 +60,7 @@ process.on('SIGTERM', () => void shutdown(0));
 
 try {
   await startStack(profile);
-  await writeDevVars(profile);
+  for (const note of await writeDevVars(profile)) console.log(`[dev] ${note}`);
   mkdirSync(join(profile.stateDir, 'config'), { recursive: true });
   children.push(wranglerDev('wrangler.toml', AUTH_PORT, 9229, 'auth'));
   children.push(wranglerDev('src/functions/dashboard/wrangler.toml', DASHBOARD_PORT, 9230, 'dashboard'));

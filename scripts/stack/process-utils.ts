@@ -66,3 +66,17 @@ export async function killFromPidFile(pidFile: string, program: string): Promise
   }
   rmSync(pidFile, { force: true });
 }
+
+/**
+ * A queue for the actions on one server: each runs after the previous one has finished, so two
+ * `POST /redis/start` at once cannot both find Redis down and spawn two servers on one port, and a
+ * stop cannot cut through a start.
+ */
+export function oneAtATime(): <T>(action: () => Promise<T>) => Promise<T> {
+  let queue: Promise<unknown> = Promise.resolve();
+  return <T>(action: () => Promise<T>) => {
+    const run = queue.then(action, action);
+    queue = run.catch(() => {});
+    return run;
+  };
+}
