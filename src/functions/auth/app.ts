@@ -14,19 +14,20 @@ import { googleRoutes } from './routes/google';
 import { tokenRoutes } from './routes/tokens';
 import { accountRoutes } from './routes/account';
 import { jwksRoutes } from './routes/jwks';
-import { securityGate } from './security-gate';
+import { gate, gateRunner, openGates, type RunGate } from './route-gate';
 import { noStore } from '../../lib/http/no-store';
 
 export type AuthApp = OpenAPIHono<AuthHonoEnv>;
 
 /** Who is calling and what they raised: events are written after the response, in one insert. */
-function requestScope(deps: AuthDeps): MiddlewareHandler<AuthHonoEnv> {
+function requestScope(deps: AuthDeps, runGate: RunGate): MiddlewareHandler<AuthHonoEnv> {
   return async (c, next) => {
     const client = await clientContext(c.req.raw);
     const events = new RequestEvents(client, deps.clock());
     const deferred: Promise<unknown>[] = [];
     c.set('client', client);
     c.set('events', events);
+    c.set('runGate', runGate);
     c.set('defer', (work) => deferred.push(work));
     await next();
     const stores = { db: deps.db, redis: deps.redis, report: deps.report, signal: deps.signal };
@@ -36,7 +37,7 @@ function requestScope(deps: AuthDeps): MiddlewareHandler<AuthHonoEnv> {
 
 export interface AuthAppOptions {
   /**
-   * The pre-request gate (IP blocks, rate limits, bot counting). Off only in the benchmark that
+   * The routes' gates (IP blocks, rate limits, bot counting). Off only in the benchmark that
    * measures what the security layer costs; pair it with `noDetection` there.
    * @default true
    */
@@ -48,12 +49,13 @@ export function createAuthApp(deps: AuthDeps, options: AuthAppOptions = {}): Aut
   app.route('/', healthRoute(healthProbes(deps.db, deps.redis)));
   app.route('/', jwksRoutes(deps));
   app.use('/api/*', noStore);
-  app.use('/api/*', requestScope(deps));
-  if (options.securityGate !== false) app.use('/api/*', securityGate(deps));
+  app.use('/api/*', requestScope(deps, options.securityGate === false ? openGates : gateRunner(deps)));
   app.route('/', credentialRoutes(deps));
   app.route('/', googleRoutes(deps));
   app.route('/', tokenRoutes(deps));
   app.route('/', accountRoutes(deps));
+  // Last: a path no route matched is still counted toward bot detection (scanners probe for paths).
+  app.all('/api/*', gate({ unmatched: true }), notFound);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/openapi.json', {

@@ -2,6 +2,7 @@ import type { ClientContext } from '../../lib/http/client-context';
 import type { RequestEvents } from '../../lib/events/event-log';
 import type { AccessClaims } from '../../lib/tokens/access-token';
 import type { PublicUser } from '../../lib/users/user-store';
+import type { RunGate } from './route-gate';
 
 /** The Hono environment of the auth Worker: its bindings and what middleware puts on the context. */
 export type AuthHonoEnv = {
@@ -11,6 +12,8 @@ export type AuthHonoEnv = {
     events: RequestEvents;
     /** Work that may run after the response; the request's events are written once it settles. */
     defer: (work: Promise<unknown>) => void;
+    /** Runs a route's declared gate (route-gate.ts). */
+    runGate: RunGate;
     auth: AccessClaims;
     user: PublicUser;
   };

@@ -35,8 +35,9 @@ export function bearerAuth(deps: BearerDeps): MiddlewareHandler<{ Variables: Bea
     // Where the Worker keeps an event log (the auth Worker), a refused token is recorded: probing with
     // forged or stolen tokens must be visible. Never the token itself: its reason, and whose it claims to be.
     const refuse = (code: 'TOKEN_EXPIRED' | 'TOKEN_INVALID' | 'TOKEN_REVOKED', message: string, userId: string | null): never => {
-      // The route's pattern (e.g. DELETE /api/auth/sessions/:id), never the raw path a client chose.
-      c.get('events')?.record('token_verification_failed', { userId, foldPerMinute: code, metadata: { reason: code, route: `${c.req.method} ${routePath(c, -1)}` } });
+      // The route's pattern (e.g. DELETE /api/auth/sessions/:id), never the raw path a client chose: this
+      // check is in the route's own middleware list, so its registered path is the route's.
+      c.get('events')?.record('token_verification_failed', { userId, foldPerMinute: code, metadata: { reason: code, route: `${c.req.method} ${routePath(c)}` } });
       throw new ApiError(code, message, { invalidBearerToken: true });
     };
     if (!result.ok) return refuse(result.reason, result.reason === 'TOKEN_EXPIRED' ? 'access token expired' : 'access token invalid', null);

@@ -7,21 +7,24 @@ import { noBody } from '../../../lib/http/json-body';
 import { validationHook } from '../../../lib/http/validation';
 import { ApiError } from '../../../lib/http/errors';
 import { bearerAuth } from '../../../lib/http/bearer-auth';
+import { gate } from '../route-gate';
 import { listActiveSessions, revokeSession } from '../../../lib/sessions/session-store';
 
+// Route definitions take the Bearer check (built from the Worker's dependencies) after the gate.
+type Bearer = ReturnType<typeof bearerAuth>;
 
-const meRoute = createRoute({
-  method: 'get', path: '/api/auth/me', security: [{ bearer: [] }],
+const meRoute = (bearer: Bearer) => createRoute({
+  method: 'get', path: '/api/auth/me', middleware: [gate({ limit: 'bearer' }), bearer] as const, security: [{ bearer: [] }],
   responses: { 200: jsonContent(z.object({ user: User }), 'The caller'), ...bearerErrors },
 });
 
-const sessionsRoute = createRoute({
-  method: 'get', path: '/api/auth/sessions', security: [{ bearer: [] }],
+const sessionsRoute = (bearer: Bearer) => createRoute({
+  method: 'get', path: '/api/auth/sessions', middleware: [gate({ limit: 'bearer' }), bearer] as const, security: [{ bearer: [] }],
   responses: { 200: jsonContent(z.object({ sessions: z.array(Session) }), 'The caller’s active sessions, most recently used first'), ...bearerErrors },
 });
 
-const revokeRoute = createRoute({
-  method: 'delete', path: '/api/auth/sessions/{id}', middleware: [noBody] as const, security: [{ bearer: [] }],
+const revokeRoute = (bearer: Bearer) => createRoute({
+  method: 'delete', path: '/api/auth/sessions/{id}', middleware: [gate({ limit: 'bearer' }), bearer, noBody] as const, security: [{ bearer: [] }],
   request: { params: z.object({ id: z.uuid({ message: 'must be a session id' }) }) },
   responses: {
     ...bearerErrors, 204: { description: 'Session revoked' }, 400: errorResponse('VALIDATION_ERROR: the id is not a uuid'),
@@ -31,13 +34,12 @@ const revokeRoute = createRoute({
 
 export function accountRoutes(deps: AuthDeps) {
   const app = new OpenAPIHono<AuthHonoEnv>({ defaultHook: validationHook });
-  app.use('/api/auth/me', bearerAuth(deps.bearer));
-  app.use('/api/auth/sessions/*', bearerAuth(deps.bearer)); // Hono's /* matches /api/auth/sessions itself too
+  const bearer = bearerAuth(deps.bearer);
 
   // The Bearer check already read the user (one query for both).
-  app.openapi(meRoute, (c) => c.json({ user: c.get('user') }, 200));
+  app.openapi(meRoute(bearer), (c) => c.json({ user: c.get('user') }, 200));
 
-  app.openapi(sessionsRoute, async (c) => {
+  app.openapi(sessionsRoute(bearer), async (c) => {
     const { sub, sid } = c.get('auth');
     const sessions = await listActiveSessions(deps.db, sub, deps.clock());
     return c.json({
@@ -47,7 +49,7 @@ export function accountRoutes(deps: AuthDeps) {
     }, 200);
   });
 
-  app.openapi(revokeRoute, async (c) => {
+  app.openapi(revokeRoute(bearer), async (c) => {
     const { sub } = c.get('auth');
     const { id } = c.req.valid('param');
     const ended = await revokeSession(deps.db, id, 'user_revoked', deps.clock(), sub);

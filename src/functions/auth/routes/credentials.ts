@@ -4,6 +4,7 @@ import type { AuthHonoEnv } from '../context';
 import type { AuthDeps } from '../deps';
 import { SignupBody, LoginBody, TokenResponse, errorResponse, jsonContent, jsonRouteErrors } from '../schemas';
 import { jsonBody } from '../../../lib/http/json-body';
+import { gate } from '../route-gate';
 import { validationHook } from '../../../lib/http/validation';
 import { ApiError } from '../../../lib/http/errors';
 import { signUp } from '../../../lib/accounts/sign-up';
@@ -12,7 +13,7 @@ import { startSession } from '../../../lib/sessions/token-issuer';
 import { normalizeEmail } from '../../../lib/users/user-store';
 
 const signupRoute = createRoute({
-  method: 'post', path: '/api/auth/signup', middleware: [jsonBody] as const,
+  method: 'post', path: '/api/auth/signup', middleware: [gate({ limit: 'signup', credential: true, watchUserAgent: true }), jsonBody] as const,
   request: { body: { content: { 'application/json': { schema: SignupBody } }, required: true } },
   responses: {
     ...jsonRouteErrors,
@@ -23,7 +24,7 @@ const signupRoute = createRoute({
 });
 
 const loginRoute = createRoute({
-  method: 'post', path: '/api/auth/login', middleware: [jsonBody] as const,
+  method: 'post', path: '/api/auth/login', middleware: [gate({ limit: 'login', credential: true, watchUserAgent: true }), jsonBody] as const,
   request: { body: { content: { 'application/json': { schema: LoginBody } }, required: true } },
   responses: {
     ...jsonRouteErrors,

@@ -4,6 +4,7 @@ import type { AuthHonoEnv } from '../context';
 import type { AuthDeps } from '../deps';
 import { GoogleBody, TokenResponse, errorResponse, jsonContent, jsonRouteErrors } from '../schemas';
 import { jsonBody } from '../../../lib/http/json-body';
+import { gate } from '../route-gate';
 import { validationHook } from '../../../lib/http/validation';
 import { ApiError } from '../../../lib/http/errors';
 import { signInWithGoogle } from '../../../lib/accounts/google-sign-in';
@@ -11,7 +12,7 @@ import { startSession } from '../../../lib/sessions/token-issuer';
 import { EMAIL_PROVEN_BY_GOOGLE } from '../../../lib/users/google-link-store';
 
 const googleRoute = createRoute({
-  method: 'post', path: '/api/auth/google', middleware: [jsonBody] as const,
+  method: 'post', path: '/api/auth/google', middleware: [gate({ limit: 'google', credential: true, watchUserAgent: true }), jsonBody] as const,
   request: { body: { content: { 'application/json': { schema: GoogleBody } }, required: true } },
   responses: {
     ...jsonRouteErrors,

@@ -7,6 +7,7 @@ import { jsonBody, noBody } from '../../../lib/http/json-body';
 import { validationHook } from '../../../lib/http/validation';
 import { ApiError, type ErrorCode } from '../../../lib/http/errors';
 import { bearerAuth } from '../../../lib/http/bearer-auth';
+import { gate } from '../route-gate';
 import { refreshSession } from '../../../lib/sessions/token-issuer';
 import { hashRefreshToken, isWellFormedRefreshToken } from '../../../lib/tokens/refresh-token';
 import { revokeAllSessions, revokeSessionOfToken } from '../../../lib/sessions/session-store';
@@ -14,7 +15,7 @@ import type { RefreshOutcome } from '../../../lib/sessions/refresh-outcome';
 import type { EventType } from '../../../lib/events/event-types';
 
 const refreshRoute = createRoute({
-  method: 'post', path: '/api/auth/refresh', middleware: [jsonBody] as const,
+  method: 'post', path: '/api/auth/refresh', middleware: [gate({ limit: 'refresh', watchUserAgent: true }), jsonBody] as const,
   request: { body: { content: { 'application/json': { schema: RefreshBody } }, required: true } },
   responses: {
     ...jsonRouteErrors,
@@ -25,13 +26,13 @@ const refreshRoute = createRoute({
 });
 
 const logoutRoute = createRoute({
-  method: 'post', path: '/api/auth/logout', middleware: [jsonBody] as const,
+  method: 'post', path: '/api/auth/logout', middleware: [gate({ limit: 'logout' }), jsonBody] as const,
   request: { body: { content: { 'application/json': { schema: RefreshBody } }, required: true } },
   responses: { ...jsonRouteErrors, 204: { description: 'Signed out (also for an unknown token: logout is idempotent)' } },
 });
 
-const logoutAllRoute = createRoute({
-  method: 'post', path: '/api/auth/logout-all', middleware: [noBody] as const, security: [{ bearer: [] }],
+const logoutAllRoute = (bearer: ReturnType<typeof bearerAuth>) => createRoute({
+  method: 'post', path: '/api/auth/logout-all', middleware: [gate({ limit: 'bearer' }), bearer, noBody] as const, security: [{ bearer: [] }],
   responses: {
     ...bearerErrors,
     200: jsonContent(z.object({ revoked: z.number().int() }), 'Every session of the caller revoked'),
@@ -84,8 +85,7 @@ export function tokenRoutes(deps: AuthDeps) {
     return c.body(null, 204);
   });
 
-  app.use('/api/auth/logout-all', bearerAuth(deps.bearer));
-  app.openapi(logoutAllRoute, async (c) => {
+  app.openapi(logoutAllRoute(bearerAuth(deps.bearer)), async (c) => {
     const { sub } = c.get('auth');
     const { live } = await revokeAllSessions(deps.db, sub, 'logout_all', deps.clock());
     c.get('events').record('mass_token_revocation', { userId: sub, metadata: { reason: 'logout_all', sessions: live } });
