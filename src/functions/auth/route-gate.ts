@@ -10,7 +10,8 @@ import { routePath } from 'hono/route';
 import type { AuthHonoEnv } from './context';
 import type { AuthDeps } from './deps';
 import type { LimitedRoute } from '../../lib/detection/security-config';
-import { gateRequest } from '../../lib/detection/request-gate';
+import { gateRequest, type GateRefusal } from '../../lib/detection/request-gate';
+import { ApiError, type ErrorCode } from '../../lib/http/errors';
 
 export interface RouteGate {
   /** The rate limit the route takes a slot of; none for a route that is only counted. */
@@ -25,6 +26,11 @@ export interface RouteGate {
 
 /** Runs a route's gate; set on the context by `gateRunner`, so the declarations need no dependencies. */
 export type RunGate = (c: Context<AuthHonoEnv>, gate: RouteGate, next: Next) => Promise<void>;
+
+const refusals: Record<GateRefusal['kind'], { code: ErrorCode; message: string }> = {
+  ip_blocked: { code: 'IP_BLOCKED', message: 'requests from this address are blocked for a while' },
+  rate_limited: { code: 'RATE_LIMIT_EXCEEDED', message: 'too many requests; slow down' },
+};
 
 const declared = new WeakSet<MiddlewareHandler<AuthHonoEnv>>();
 
@@ -47,7 +53,7 @@ export function gateRunner(deps: AuthDeps): RunGate {
       { route, limited: rules.limit, credential: rules.credential ?? false, watchUserAgent: rules.watchUserAgent ?? false, client: c.get('client'), now: deps.clock() },
     );
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
-    if (refusal) throw refusal;
+    if (refusal) throw new ApiError(refusals[refusal.kind].code, refusals[refusal.kind].message, { retryAfter: refusal.retryAfter });
     await next();
     // An error response is a new Response object: the limit headers go on whatever is answered.
     for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);

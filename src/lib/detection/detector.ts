@@ -13,6 +13,7 @@ import { countBruteForceDetection, countFailedLogin, countRefresh, recordLogin, 
 import { blockIp } from '../ip-blocking/ip-blocklist';
 import { BRUTE_FORCE_LOCK, lockUser } from '../users/account-lock';
 import { ipBucket } from '../http/ip-bucket';
+import type { RotationResult } from '../sessions/session-store';
 
 export interface DetectorDeps {
   redis: Redis;
@@ -68,24 +69,26 @@ export function onLoginSuccess(deps: DetectorDeps, events: RequestEvents, r: { e
   });
 }
 
-export function onRefresh(deps: DetectorDeps, events: RequestEvents, r: {
-  sessionId: string; userId: string; tokenId: string; sessionFingerprint: string | null; previousCountry: string | null; client: ClientContext; now: Date;
-}) {
+/** The rotation's own view of the session (what it was before this refresh), as the rotation statement returned it. */
+type RefreshedSession = Pick<RotationResult, 'sessionId' | 'userId' | 'tokenId' | 'sessionFingerprint' | 'previousCountry'>;
+
+export function onRefresh(deps: DetectorDeps, events: RequestEvents, r: { rotation: RefreshedSession; client: ClientContext; now: Date }) {
+  const { sessionId, userId, tokenId, sessionFingerprint, previousCountry } = r.rotation;
   return guarded(deps, 'refresh', async () => {
-    const fingerprintChanged = r.sessionFingerprint !== null && r.sessionFingerprint !== r.client.fingerprint;
+    const fingerprintChanged = sessionFingerprint !== null && sessionFingerprint !== r.client.fingerprint;
     if (fingerprintChanged) {
-      events.record('device_fingerprint_mismatch', { userId: r.userId, tokenId: r.tokenId, metadata: { sessionId: r.sessionId } });
-      const countryChanged = r.previousCountry !== null && r.client.country !== null && r.previousCountry !== r.client.country;
+      events.record('device_fingerprint_mismatch', { userId, tokenId, metadata: { sessionId } });
+      const countryChanged = previousCountry !== null && r.client.country !== null && previousCountry !== r.client.country;
       if (countryChanged) {
         events.record('suspicious_token_usage', {
-          userId: r.userId, tokenId: r.tokenId, alert: true,
-          metadata: { sessionId: r.sessionId, signals: ['device_fingerprint_mismatch', 'country_change'], from: r.previousCountry, to: r.client.country },
+          userId, tokenId, alert: true,
+          metadata: { sessionId, signals: ['device_fingerprint_mismatch', 'country_change'], from: previousCountry, to: r.client.country },
         });
       }
     }
-    const refreshes = await countRefresh(deps.redis, { sessionId: r.sessionId, config: deps.config });
+    const refreshes = await countRefresh(deps.redis, { sessionId, config: deps.config });
     if (rapidRefresh(refreshes, deps.config)) {
-      events.record('rapid_token_refresh', { userId: r.userId, tokenId: r.tokenId, alert: true, metadata: { sessionId: r.sessionId, refreshes, windowSeconds: deps.config.rapidRefresh.windowSeconds } });
+      events.record('rapid_token_refresh', { userId, tokenId, alert: true, metadata: { sessionId, refreshes, windowSeconds: deps.config.rapidRefresh.windowSeconds } });
     }
   });
 }

@@ -8,7 +8,6 @@ import type { RequestEvents } from '../events/event-log';
 import type { ClientContext } from '../http/client-context';
 import type { RateLimiter, LimitVerdict } from '../rate-limit/rate-limiter';
 import type { LimitedRoute, SecurityConfig } from './security-config';
-import { ApiError } from '../http/errors';
 import { botActivity, suspiciousUserAgent } from './rules';
 import { requestCounters } from './counters';
 import { blockIp, secondsLeft } from '../ip-blocking/ip-blocklist';
@@ -33,7 +32,10 @@ export interface GateRequest {
   now: Date;
 }
 
-export interface GateResult { refusal: ApiError | undefined; headers: Record<string, string> }
+/** Why the gate refused a request, and when to try again (seconds); the Worker maps it to the wire. */
+export type GateRefusal = { kind: 'ip_blocked' | 'rate_limited'; retryAfter: number };
+
+export interface GateResult { refusal: GateRefusal | undefined; headers: Record<string, string> }
 
 export function rateLimitHeaders(verdict: LimitVerdict): Record<string, string> {
   return {
@@ -70,19 +72,19 @@ export async function gateRequest(deps: GateDeps, events: RequestEvents, r: Gate
   }
 
   if (r.credential && counters?.block) {
-    return { headers, refusal: new ApiError('IP_BLOCKED', 'requests from this address are blocked for a while', { retryAfter: secondsLeft(counters.block, r.now) }) };
+    return { headers, refusal: { kind: 'ip_blocked', retryAfter: secondsLeft(counters.block, r.now) } };
   }
   if (counters && botActivity(counters.botCount, deps.config)) {
     const block = await blockIp(deps.redis, ip, 'bot_activity', deps.config.bot.blockSeconds, r.now).catch(() => undefined);
     events.record('bot_activity_detected', { alert: true, metadata: { route: r.route, requests: counters.botCount, windowSeconds: deps.config.bot.windowSeconds } });
     if (block) events.record('ip_address_blocked', { metadata: { reason: 'bot_activity', until: new Date(block.until).toISOString() } });
     if (r.credential && block) {
-      return { headers, refusal: new ApiError('IP_BLOCKED', 'requests from this address are blocked for a while', { retryAfter: secondsLeft(block, r.now) }) };
+      return { headers, refusal: { kind: 'ip_blocked', retryAfter: secondsLeft(block, r.now) } };
     }
   }
   if (verdict && !verdict.allowed) {
     events.record('rate_limit_exceeded', { foldPerMinute: r.route, metadata: { route: r.route, limit: verdict.limit, policy: verdict.policy, source: verdict.source } });
-    return { headers, refusal: new ApiError('RATE_LIMIT_EXCEEDED', 'too many requests; slow down', { retryAfter: verdict.resetSeconds }) };
+    return { headers, refusal: { kind: 'rate_limited', retryAfter: verdict.resetSeconds } };
   }
   return { headers, refusal: undefined };
 }

@@ -11,6 +11,7 @@ import type { PublicUser } from '../users/user-store';
 import type { Clock } from '../clock';
 import type { RequestEvents } from '../events/event-log';
 import { ApiError } from './errors';
+import { lockRefuses } from '../users/account-lock';
 
 export interface BearerDeps {
   verify: () => Promise<AccessTokenVerifier>;
@@ -43,7 +44,7 @@ export function bearerAuth(deps: BearerDeps): MiddlewareHandler<{ Variables: Bea
     if (!result.ok) return refuse(result.reason, result.reason === 'TOKEN_EXPIRED' ? 'access token expired' : 'access token invalid', null);
     const caller = await deps.loadCaller(result.claims.sub, result.claims.sid);
     if (!caller || !caller.sessionLive) return refuse('TOKEN_REVOKED', 'this session has been signed out', result.claims.sub);
-    if (caller.lockedUntil && caller.lockedUntil > now) throw new ApiError('ACCOUNT_LOCKED', 'this account is locked');
+    if (lockRefuses(caller.lock, 'session', now)) throw new ApiError('ACCOUNT_LOCKED', 'this account is locked');
     c.set('auth', result.claims);
     c.set('user', caller.user);
     await next();

@@ -7,18 +7,19 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../storage/database';
 import type { PublicUser } from '../users/user-store';
-import { sessionBlockingLock } from '../users/account-lock';
+import type { AccountLock } from '../users/account-lock';
 
 export interface CallerState {
   user: PublicUser;
-  lockedUntil: Date | null;
+  /** The account's lock as stored; `lockRefuses(lock, 'session', now)` says whether it refuses this caller. */
+  lock: AccountLock;
   sessionLive: boolean;
 }
 
 export async function loadCallerState(db: Database, userId: string, sessionId: string): Promise<CallerState | undefined> {
   const result = await db.execute(sql`
     select u.id, u.email, u.name, u.role,
-           ${sessionBlockingLock(sql`u`)} as locked_until,
+           u.locked_until, u.lock_reason,
            (s.id is not null and s.revoked_at is null) as session_live
       from users u left join sessions s on s.id = ${sessionId} and s.user_id = u.id
      where u.id = ${userId}`);
@@ -26,7 +27,7 @@ export async function loadCallerState(db: Database, userId: string, sessionId: s
   if (!row) return undefined;
   return {
     user: { id: row.id as string, email: row.email as string, name: row.name as string, role: row.role as 'user' | 'admin' },
-    lockedUntil: row.locked_until ? new Date(row.locked_until as string) : null,
+    lock: { lockedUntil: row.locked_until ? new Date(row.locked_until as string) : null, lockReason: (row.lock_reason as string | null) ?? null },
     sessionLive: row.session_live === true,
   };
 }

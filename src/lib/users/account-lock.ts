@@ -18,12 +18,18 @@ export type AccountAccess = 'password' | 'google' | 'session';
  * The lock policy in one place: an account locked until after `now` refuses `access`, except that
  * the automatic brute-force lock refuses password logins only (see BRUTE_FORCE_LOCK).
  */
-export function lockRefuses(user: { lockedUntil: Date | null; lockReason: string | null }, access: AccountAccess, now: Date): boolean {
+/** An account's lock as stored on its row. */
+export interface AccountLock { lockedUntil: Date | null; lockReason: string | null }
+
+export function lockRefuses(user: AccountLock, access: AccountAccess, now: Date): boolean {
   if (!user.lockedUntil || user.lockedUntil <= now) return false;
   return access === 'password' || user.lockReason !== BRUTE_FORCE_LOCK;
 }
 
-/** SQL: the user's `locked_until` when it should refuse sessions too, else null. `u` aliases users. */
+/**
+ * SQL twin of `lockRefuses(u, 'session', now)`, for the refresh statement, which must decide inside
+ * the database: the user's `locked_until` when it refuses sessions too, else null. `u` aliases users.
+ */
 export const sessionBlockingLock = (u: SQL) => sql`case when ${u}.lock_reason = ${BRUTE_FORCE_LOCK} then null else ${u}.locked_until end`;
 
 /** Locks an account until `until` (see BRUTE_FORCE_LOCK for what a lock refuses). */

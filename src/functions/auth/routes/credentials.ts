@@ -6,10 +6,11 @@ import { SignupBody, LoginBody, TokenResponse, errorResponse, jsonContent, jsonR
 import { jsonBody } from '../../../lib/http/json-body';
 import { gate } from '../route-gate';
 import { validationHook } from '../../../lib/http/validation';
-import { ApiError } from '../../../lib/http/errors';
+import { ApiError, type ErrorCode } from '../../../lib/http/errors';
+import type { EventType } from '../../../lib/events/event-types';
 import { signUp } from '../../../lib/accounts/sign-up';
-import { logIn } from '../../../lib/accounts/log-in';
-import { startSession } from '../../../lib/sessions/token-issuer';
+import { logIn, type LogInResult } from '../../../lib/accounts/log-in';
+import { finishSignIn } from '../sign-in';
 import { normalizeEmail } from '../../../lib/users/user-store';
 
 const signupRoute = createRoute({
@@ -34,7 +35,19 @@ const loginRoute = createRoute({
   },
 });
 
-const INVALID_CREDENTIALS = () => new ApiError('INVALID_CREDENTIALS', 'email or password is incorrect');
+type LoginFailure = Extract<LogInResult, { ok: false }>['reason'];
+
+/**
+ * Each refused login on the wire and in the event log. One answer for an unknown email and a wrong
+ * password; `login_failed` is for unknown users (contract), `failed_login_attempt` for a known account.
+ * A locked account's refusal is not a guess against it (its password was not even looked at).
+ */
+const loginFailures: Record<LoginFailure, { code: ErrorCode; message: string; event: EventType; reason: string; countsAsGuess: boolean }> = {
+  unknown_user: { code: 'INVALID_CREDENTIALS', message: 'email or password is incorrect', event: 'login_failed', reason: 'unknown_user', countsAsGuess: true },
+  no_password: { code: 'INVALID_CREDENTIALS', message: 'email or password is incorrect', event: 'failed_login_attempt', reason: 'no_password', countsAsGuess: true },
+  wrong_password: { code: 'INVALID_CREDENTIALS', message: 'email or password is incorrect', event: 'failed_login_attempt', reason: 'wrong_password', countsAsGuess: true },
+  locked: { code: 'ACCOUNT_LOCKED', message: 'this account is locked; try again later', event: 'failed_login_attempt', reason: 'account_locked', countsAsGuess: false },
+};
 
 export function credentialRoutes(deps: AuthDeps) {
   const app = new OpenAPIHono<AuthHonoEnv>({ defaultHook: validationHook });
@@ -47,12 +60,8 @@ export function credentialRoutes(deps: AuthDeps) {
       events.record('signup_failed', { metadata: { reason: result.reason } });
       throw new ApiError('EMAIL_TAKEN', 'an account with this email already exists');
     }
-    const now = deps.clock();
-    const session = await startSession(await deps.sessions(), result.user, body.deviceName ?? null, c.get('client'), now);
-    c.get('defer')(deps.detect.loginSuccess(events, { email: result.user.email, userId: result.user.id, client: c.get('client'), now }));
-    events.record('signup_success', { userId: result.user.id });
-    events.record('token_generated', { userId: result.user.id, tokenId: session.tokenId, metadata: { sessionId: session.sessionId } });
-    return c.json(session.response, 201);
+    const tokens = await finishSignIn(c, deps, { user: result.user, deviceName: body.deviceName, now: deps.clock(), success: { type: 'signup_success' } });
+    return c.json(tokens, 201);
   });
 
   app.openapi(loginRoute, async (c) => {
@@ -63,29 +72,17 @@ export function credentialRoutes(deps: AuthDeps) {
     const email = normalizeEmail(body.email);
     const result = await logIn(deps.db, body, now);
     if (!result.ok) {
-      if (result.reason === 'unknown_user') {
-        events.record('login_failed', { metadata: { reason: result.reason } });
-        // Awaited: a brute-force block must be in place before the next attempt arrives.
-        await deps.detect.loginFailure(events, { email, userId: null, client, now });
-        throw INVALID_CREDENTIALS();
-      }
-      if (result.reason === 'locked') {
-        // login_failed is for unknown users (contract); this is a known account refused for its lock.
-        events.record('failed_login_attempt', { userId: result.userId, metadata: { reason: 'account_locked' } });
-        const retryAfter = Math.max(1, Math.ceil((result.lockedUntil.getTime() - now.getTime()) / 1000));
-        throw new ApiError('ACCOUNT_LOCKED', 'this account is locked; try again later', { retryAfter });
-      }
-      events.record('failed_login_attempt', { userId: result.userId, metadata: { reason: result.reason } });
-      await deps.detect.loginFailure(events, { email, userId: result.userId, client, now });
-      throw INVALID_CREDENTIALS();
+      const failure = loginFailures[result.reason];
+      const userId = result.reason === 'unknown_user' ? null : result.userId;
+      events.record(failure.event, { userId, metadata: { reason: failure.reason } });
+      // Awaited: a brute-force block must be in place before the next attempt arrives.
+      if (failure.countsAsGuess) await deps.detect.loginFailure(events, { email, userId, client, now });
+      const retryAfter = result.reason === 'locked' ? Math.max(1, Math.ceil((result.lockedUntil.getTime() - now.getTime()) / 1000)) : undefined;
+      throw new ApiError(failure.code, failure.message, { retryAfter });
     }
     const rehash = result.rehash();
     if (rehash) c.executionCtx.waitUntil(rehash.catch((err: unknown) => deps.report(err, { method: 'POST', path: 'rehash' })));
-    const session = await startSession(await deps.sessions(), result.user, body.deviceName ?? null, client, now);
-    c.get('defer')(deps.detect.loginSuccess(events, { email, userId: result.user.id, client, now }));
-    events.record('login_success', { userId: result.user.id, metadata: { sessionId: session.sessionId } });
-    events.record('token_generated', { userId: result.user.id, tokenId: session.tokenId, metadata: { sessionId: session.sessionId } });
-    return c.json(session.response, 200);
+    return c.json(await finishSignIn(c, deps, { user: result.user, deviceName: body.deviceName, now, success: { type: 'login_success' } }), 200);
   });
 
   return app;

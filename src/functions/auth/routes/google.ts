@@ -6,9 +6,9 @@ import { GoogleBody, TokenResponse, errorResponse, jsonContent, jsonRouteErrors 
 import { jsonBody } from '../../../lib/http/json-body';
 import { gate } from '../route-gate';
 import { validationHook } from '../../../lib/http/validation';
-import { ApiError } from '../../../lib/http/errors';
-import { signInWithGoogle } from '../../../lib/accounts/google-sign-in';
-import { startSession } from '../../../lib/sessions/token-issuer';
+import { ApiError, type ErrorCode } from '../../../lib/http/errors';
+import { signInWithGoogle, type GoogleSignInResult } from '../../../lib/accounts/google-sign-in';
+import { finishSignIn } from '../sign-in';
 import { EMAIL_PROVEN_BY_GOOGLE } from '../../../lib/users/google-link-store';
 
 const googleRoute = createRoute({
@@ -23,6 +23,14 @@ const googleRoute = createRoute({
     503: errorResponse('Google sign-in is not configured, or Google keys are unreachable'),
   },
 });
+
+/** Each refused Google sign-in on the wire and in its `oauth_failed` event. */
+const googleRefusals: Record<Exclude<GoogleSignInResult['kind'], 'signed_in'>, { code: ErrorCode; message: string; reason: string }> = {
+  locked: { code: 'ACCOUNT_LOCKED', message: 'this account is locked; try again later', reason: 'account_locked' },
+  linked_to_other_subject: {
+    code: 'EMAIL_TAKEN', message: 'this email belongs to an account linked to another Google account', reason: 'linked_to_other_google_account',
+  },
+};
 
 export function googleRoutes(deps: AuthDeps) {
   const app = new OpenAPIHono<AuthHonoEnv>({ defaultHook: validationHook });
@@ -41,27 +49,18 @@ export function googleRoutes(deps: AuthDeps) {
       throw new ApiError('INVALID_CREDENTIALS', 'Google ID token is not valid');
     }
     const result = await signInWithGoogle(deps.db, verified.identity, now);
-    if (result.kind === 'locked') {
-      events.record('oauth_failed', { userId: result.user.id, metadata: { provider: 'google', reason: 'account_locked' } });
-      throw new ApiError('ACCOUNT_LOCKED', 'this account is locked; try again later');
-    }
-    if (result.kind === 'linked_to_other_subject') {
-      events.record('oauth_failed', { userId: result.user.id, metadata: { provider: 'google', reason: 'linked_to_other_google_account' } });
-      throw new ApiError('EMAIL_TAKEN', 'this email belongs to an account linked to another Google account');
+    if (result.kind !== 'signed_in') {
+      const refusal = googleRefusals[result.kind];
+      events.record('oauth_failed', { userId: result.user.id, metadata: { provider: 'google', reason: refusal.reason } });
+      throw new ApiError(refusal.code, refusal.message);
     }
     const { user, created, link } = result;
     if (link?.passwordCleared) {
       // The address was never proven: whoever set that password may not be its owner.
       events.record('mass_token_revocation', { userId: user.id, metadata: { reason: EMAIL_PROVEN_BY_GOOGLE, sessions: link.sessionsEnded, passwordCleared: true } });
     }
-    const session = await startSession(await deps.sessions(), user, deviceName ?? null, c.get('client'), now);
-    c.get('defer')(deps.detect.loginSuccess(events, { email: user.email, userId: user.id, client: c.get('client'), now }));
-    events.record('oauth_success', {
-      userId: user.id,
-      metadata: { provider: 'google', created, linked: link !== null, passwordCleared: link?.passwordCleared ?? false, sessionId: session.sessionId },
-    });
-    events.record('token_generated', { userId: user.id, tokenId: session.tokenId, metadata: { sessionId: session.sessionId } });
-    return c.json(session.response, 200);
+    const success = { type: 'oauth_success' as const, metadata: { provider: 'google', created, linked: link !== null, passwordCleared: link?.passwordCleared ?? false } };
+    return c.json(await finishSignIn(c, deps, { user, deviceName, now, success }), 200);
   });
 
   return app;

@@ -63,9 +63,7 @@ export function tokenRoutes(deps: AuthDeps) {
       const r = result.rotation;
       events.record('token_refreshed', { ...ids, metadata: { sessionId: r.sessionId, newTokenId: r.newTokenId } });
       // Off the critical path: the refresh answers after its one SQL statement.
-      c.get('defer')(deps.detect.refresh(events, {
-        sessionId: r.sessionId, userId: r.userId, tokenId: r.tokenId, sessionFingerprint: r.sessionFingerprint, previousCountry: r.previousCountry, client, now,
-      }));
+      c.get('defer')(deps.detect.refresh(events, { rotation: r, client, now }));
       return c.json(result.response, 200);
     }
     const failure = refreshFailures[result.outcome];
