@@ -1,8 +1,8 @@
-import { securityEvents } from '../src/lib/db/schema';
+import { securityEvents } from '../src/lib/storage/schema';
 import type { Database } from '../src/lib/storage/database';
 import type { Redis } from '../src/lib/storage/redis';
 import { DEAD_LETTER_KEY, OUTBOX_KEY, toRow } from '../src/lib/events/event-log';
-import { alertUpsert } from '../src/lib/alerts/alert-store';
+import { alertUpsert } from '../src/lib/events/alert-store';
 import type { SecurityEvent } from '../src/lib/events/event-types';
 import { isRejectedByDatabase } from '../src/lib/storage/database-errors';
 

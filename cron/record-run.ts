@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { cronRuns } from '../src/lib/db/schema';
+import { cronRuns } from '../src/lib/storage/schema';
 import type { Database } from '../src/lib/storage/database';
 import type { ReportError } from '../src/lib/http/error-handler';
 

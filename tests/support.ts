@@ -5,7 +5,7 @@
 import { and, eq, getTableColumns } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import { expect } from 'vitest';
-import { refreshTokens, securityEvents, sessions, type RefreshTokenRow, type SecurityEventRow, type SessionRow } from '../src/lib/db/schema';
+import { refreshTokens, securityEvents, sessions, type RefreshTokenRow, type SecurityEventRow, type SessionRow } from '../src/lib/storage/schema';
 import { createDatabase } from '../src/lib/storage/database';
 import { hashRefreshToken } from '../src/lib/tokens/refresh-token';
 import { api, PASSWORD, randomIp, type Call, type Reply, type Tokens } from './auth/api';

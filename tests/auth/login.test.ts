@@ -8,7 +8,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { db, eventsFromIp, eventually, uniquePassword, type TokenBody, tokenRowsOfUser } from '../support';
 import { api, randomIp, signUp, uniqueEmail, type Reply } from './api';
-import { securityEvents, users } from '../../src/lib/db/schema';
+import { securityEvents, users } from '../../src/lib/storage/schema';
 import { hashPassword } from '../../src/lib/passwords/scrypt-hasher';
 
 function login(body: unknown, ip = randomIp()): Promise<Reply> {

@@ -4,7 +4,7 @@
 import { eq } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { refreshTokens } from '../../src/lib/db/schema';
+import { refreshTokens } from '../../src/lib/storage/schema';
 import { newRefreshToken } from '../../src/lib/tokens/refresh-token';
 import { stackControl } from '../test-env';
 import { db, expectRefusedWithinOneSecond, login, redisBack, refresh, sidOf, sleep, waitForEvents, type ErrorReply, tokenRowsOfUser } from '../support';

@@ -4,7 +4,7 @@
 import { and, eq } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { refreshTokens, securityEvents } from '../../src/lib/db/schema';
+import { refreshTokens, securityEvents } from '../../src/lib/storage/schema';
 import { hashRefreshToken } from '../../src/lib/tokens/refresh-token';
 import { db, mustTokenRow, refresh, sleep } from '../support';
 import { api, signUp } from './api';

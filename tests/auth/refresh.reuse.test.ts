@@ -6,7 +6,7 @@ import { env } from 'cloudflare:workers';
 import { eq, sql } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { refreshTokens } from '../../src/lib/db/schema';
+import { refreshTokens } from '../../src/lib/storage/schema';
 import { hashRefreshToken } from '../../src/lib/tokens/refresh-token';
 import { stackControl } from '../test-env';
 import { db, eventsWhere, expectRefusedWithinOneSecond, login, mustTokenRow, redisBack, refresh, waitForEvents, type ErrorReply } from '../support';

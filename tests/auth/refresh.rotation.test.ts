@@ -5,7 +5,7 @@ import { env } from 'cloudflare:workers';
 import { eq, sql } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { refreshTokens } from '../../src/lib/db/schema';
+import { refreshTokens } from '../../src/lib/storage/schema';
 import { hashRefreshToken, newRefreshToken } from '../../src/lib/tokens/refresh-token';
 import { db, mustTokenRow, refresh, waitForEvents, type ErrorReply, mustSessionRow, tokenRowsOfUser } from '../support';
 import { api, randomIp, signUp } from './api';

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { and, eq, isNotNull } from 'drizzle-orm';
-import { refreshTokens } from '../../src/lib/db/schema';
+import { refreshTokens } from '../../src/lib/storage/schema';
 import { hashRefreshToken, newRefreshToken } from '../../src/lib/tokens/refresh-token';
 import { db, mustTokenRow } from '../support';
 import { api, signUp } from './api';

@@ -3,7 +3,7 @@
 // one's own: another user's session is a 404 and keeps working).
 import { eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { refreshTokens } from '../../src/lib/db/schema';
+import { refreshTokens } from '../../src/lib/storage/schema';
 import { hashRefreshToken } from '../../src/lib/tokens/refresh-token';
 import { stackControl } from '../test-env';
 import { db, expectRefusedWithinOneSecond, login, redisBack, refresh, sidOf, sleep, type ErrorReply } from '../support';

@@ -7,7 +7,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { db, eventually, uniquePassword, type ErrorReply, type TokenBody, tokenRowsOfUser } from '../support';
 import { api, randomIp, uniqueEmail, type Reply } from './api';
-import { securityEvents, users } from '../../src/lib/db/schema';
+import { securityEvents, users } from '../../src/lib/storage/schema';
 
 function signup(body: unknown, ip = randomIp()): Promise<Reply> {
   return api('/api/auth/signup', { body, ip });

@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:workers';
 import { createDatabase } from '../../src/lib/storage/database';
-import { users, refreshTokens, sessions } from '../../src/lib/db/schema';
+import { users, refreshTokens, sessions } from '../../src/lib/storage/schema';
 import { loadKeySet } from '../../src/lib/tokens/signing-keys';
 import { signAccessToken } from '../../src/lib/tokens/access-token';
 

@@ -3,7 +3,7 @@
  * test-only AUTH_ROTATED: see tests/auth-workers.ts), called as a client would call it.
  */
 import { eq } from 'drizzle-orm';
-import { users } from '../../src/lib/db/schema';
+import { users } from '../../src/lib/storage/schema';
 import { PASSWORD, randomIp, uniqueEmail, type Tokens } from '../auth/api';
 import { db } from './admin-session';
 

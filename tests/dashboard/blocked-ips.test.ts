@@ -1,8 +1,8 @@
 import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createRedis } from '../../src/lib/storage/redis';
-import { blockIp } from '../../src/lib/ip-blocking/ip-blocklist';
-import { sessions, users } from '../../src/lib/db/schema';
+import { blockIp } from '../../src/lib/detection/ip-blocklist';
+import { sessions, users } from '../../src/lib/storage/schema';
 import { eq } from 'drizzle-orm';
 import { db, signedIn, testEnv } from './admin-session';
 import { eventsWhere, sleep, waitForEvents } from '../support';

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as schema from '../../src/lib/db/schema';
+import * as schema from '../../src/lib/storage/schema';
 import type { Database } from '../../src/lib/storage/database';
 import { listActiveSessions, rotateRefreshToken } from '../../src/lib/sessions/session-store';
 import { loadCallerState } from '../../src/lib/sessions/caller-state';

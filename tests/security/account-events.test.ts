@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import worker from '../../src/functions/auth/index';
 import { testEnv } from '../test-env';
-import { securityEvents } from '../../src/lib/db/schema';
+import { securityEvents } from '../../src/lib/storage/schema';
 import { PASSWORD, api, randomIp, signUp } from '../auth/api';
 import { db, eventsWhere, eventually } from '../support';
 

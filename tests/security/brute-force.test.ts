@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { api, PASSWORD, randomIp, signUp, uniqueEmail, type Reply } from '../auth/api';
 import { testEnv } from '../test-env';
 import { createRedis } from '../../src/lib/storage/redis';
-import { securityAlerts, users } from '../../src/lib/db/schema';
+import { securityAlerts, users } from '../../src/lib/storage/schema';
 import { db, eventsFromIp, eventsOfUser, eventually, sleep } from '../support';
 
 const redis = createRedis({ url: testEnv.UPSTASH_REDIS_REST_URL, token: testEnv.UPSTASH_REDIS_REST_TOKEN });

@@ -6,7 +6,7 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { api, PASSWORD, randomIp, uniqueEmail, type Tokens } from '../auth/api';
-import { securityAlerts, type SecurityEventRow } from '../../src/lib/db/schema';
+import { securityAlerts, type SecurityEventRow } from '../../src/lib/storage/schema';
 import { db, eventsFromIp, eventsOfUser, eventually } from '../support';
 
 const UA = {

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { api, PASSWORD, randomIp, uniqueEmail, type Tokens } from '../auth/api';
 import { stackControl, testEnv } from '../test-env';
 import { createRedis } from '../../src/lib/storage/redis';
-import type { SecurityEventRow } from '../../src/lib/db/schema';
+import type { SecurityEventRow } from '../../src/lib/storage/schema';
 import { OUTBOX_KEY } from '../../src/lib/events/event-log';
 import worker from '../../src/functions/auth/index';
 import { db, eventsFromIp, eventsOfUser, eventually } from '../support';

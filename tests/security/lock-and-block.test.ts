@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { testEnv } from '../test-env';
 import { randomIp } from '../auth/api';
 import { createRedis } from '../../src/lib/storage/redis';
-import { blockIp, blockedIpKey, listBlockedIps } from '../../src/lib/ip-blocking/ip-blocklist';
+import { blockIp, blockedIpKey, listBlockedIps } from '../../src/lib/detection/ip-blocklist';
 import { countRefresh } from '../../src/lib/detection/counters';
 import { DEFAULT_SECURITY_CONFIG } from '../../src/lib/detection/security-config';
 

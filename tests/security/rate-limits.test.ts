@@ -6,7 +6,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { api, PASSWORD, randomIp, uniqueEmail, type Reply } from '../auth/api';
-import { securityEvents, users } from '../../src/lib/db/schema';
+import { securityEvents, users } from '../../src/lib/storage/schema';
 import { db, eventsFromIp, eventually, expectRateLimitExceeded, sleep } from '../support';
 
 /**

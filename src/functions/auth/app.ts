@@ -2,8 +2,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { handleError, notFound } from '../../lib/http/error-handler';
-import { healthRoute } from '../../lib/http/health-route';
-import { clientContext } from '../../lib/http/client-context';
+import { healthRoute } from '../../lib/health/health-route';
+import { clientContext } from '../../lib/client/client-context';
 import { RequestEvents } from '../../lib/events/event-log';
 import { validationHook } from '../../lib/http/validation';
 import type { AuthDeps } from './deps';

@@ -1,7 +1,7 @@
-import type { ClientContext } from '../../lib/http/client-context';
+import type { ClientContext } from '../../lib/client/client-context';
 import type { RequestEvents } from '../../lib/events/event-log';
 import type { AccessClaims } from '../../lib/tokens/access-token';
-import type { PublicUser } from '../../lib/users/user-store';
+import type { PublicUser } from '../../lib/accounts/user-store';
 import type { RunGate } from './route-gate';
 
 /** The Hono environment of the auth Worker: its bindings and what middleware puts on the context. */

@@ -12,7 +12,7 @@ import { loadKeySet, type KeySet } from '../../lib/tokens/signing-keys';
 import { accessTokenVerifier, type AccessTokenVerifier } from '../../lib/tokens/access-token';
 import { loadCallerState } from '../../lib/sessions/caller-state';
 import type { SessionDeps, TokenSettings } from '../../lib/sessions/token-issuer';
-import { googleIdTokenVerifier, type GoogleIdTokenVerifier } from '../../lib/google/google-id-token';
+import { googleIdTokenVerifier, type GoogleIdTokenVerifier } from '../../lib/tokens/google-id-token';
 import type { BearerDeps } from '../../lib/http/bearer-auth';
 import type { SecurityConfig } from '../../lib/detection/security-config';
 import { createRateLimiter, type RateLimiter } from '../../lib/rate-limit/rate-limiter';

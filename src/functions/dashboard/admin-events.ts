@@ -5,7 +5,7 @@
  * (Redis outbox, then a report): an action is never left unrecorded silently.
  */
 import type { MiddlewareHandler } from 'hono';
-import { clientContext } from '../../lib/http/client-context';
+import { clientContext } from '../../lib/client/client-context';
 import { RequestEvents } from '../../lib/events/event-log';
 import type { BearerVariables } from '../../lib/http/bearer-auth';
 import type { DashboardDeps } from './deps';

@@ -2,7 +2,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { healthProbes } from '../../lib/health/pings';
 import { handleError, notFound } from '../../lib/http/error-handler';
-import { healthRoute } from '../../lib/http/health-route';
+import { healthRoute } from '../../lib/health/health-route';
 import type { DashboardDeps } from './deps';
 import { adminOnly } from './admin-auth';
 import { blockedIpRoutes } from './routes/blocked-ips';

@@ -7,11 +7,11 @@
  * Workspace addresses are recycled, the subject is the identity.
  */
 import type { Database } from '../storage/database';
-import type { GoogleIdentity } from '../google/google-id-token';
-import { findUserByEmail, findUserByGoogleSubject, insertUser, toPublicUser, type PublicUser } from '../users/user-store';
-import { linkGoogleIdentity } from '../users/google-link-store';
-import { lockRefuses } from '../users/account-lock';
-import type { UserRow } from '../db/schema';
+import type { GoogleIdentity } from '../tokens/google-id-token';
+import { findUserByEmail, findUserByGoogleSubject, insertUser, toPublicUser, type PublicUser } from './user-store';
+import { linkGoogleIdentity } from './google-link-store';
+import { lockRefuses } from './account-lock';
+import type { UserRow } from '../storage/schema';
 
 export interface GoogleLink { passwordCleared: boolean; sessionsEnded: number }
 

@@ -4,10 +4,10 @@
  * password (after the same scrypt work): were only the right password told "locked", the lock would
  * tell a guesser when they had found it.
  */
-import { lockRefuses } from '../users/account-lock';
+import { lockRefuses } from './account-lock';
 import type { Database } from '../storage/database';
 import { verifyAgainstDummy, verifyPassword, hashPassword } from '../passwords/scrypt-hasher';
-import { findUserByEmail, toPublicUser, updatePasswordHash, type PublicUser } from '../users/user-store';
+import { findUserByEmail, toPublicUser, updatePasswordHash, type PublicUser } from './user-store';
 
 export type LogInResult =
   | { ok: true; user: PublicUser; rehash: () => Promise<void> | undefined }

@@ -1,7 +1,7 @@
 /** Creating an account with a password. */
 import type { Database } from '../storage/database';
 import { hashPassword } from '../passwords/scrypt-hasher';
-import { insertUser, type PublicUser } from '../users/user-store';
+import { insertUser, type PublicUser } from './user-store';
 
 export type SignUpResult = { ok: true; user: PublicUser } | { ok: false; reason: 'email_taken' };
 

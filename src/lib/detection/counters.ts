@@ -13,9 +13,9 @@
  */
 import type { Redis } from '../storage/redis';
 import type { SecurityConfig } from './security-config';
-import { blockedIpKey, parseBlock, type IpBlock } from '../ip-blocking/ip-blocklist';
+import { blockedIpKey, parseBlock, type IpBlock } from './ip-blocklist';
 import type { LoginPlace } from './rules';
-import { sha256Hex } from '../crypto/sha256';
+import { sha256Hex } from '../sha256';
 
 type Pipelined = Pick<Redis, 'pipeline'>;
 type Counting = Pick<Redis, 'eval'>;

@@ -6,13 +6,13 @@
 import type { Redis } from '../storage/redis';
 import type { Database } from '../storage/database';
 import type { RequestEvents } from '../events/event-log';
-import type { ClientContext } from '../http/client-context';
+import type { ClientContext } from '../client/client-context';
 import type { SecurityConfig } from './security-config';
 import { accountShouldLock, bruteForce, impossibleTravel, rapidRefresh, takeoverSuspected, tooManyDevices } from './rules';
 import { countBruteForceDetection, countFailedLogin, countRefresh, recordLogin, resetBruteForceDetections } from './counters';
-import { blockIp } from '../ip-blocking/ip-blocklist';
-import { BRUTE_FORCE_LOCK, lockUser } from '../users/account-lock';
-import { ipBucket } from '../http/ip-bucket';
+import { blockIp } from './ip-blocklist';
+import { BRUTE_FORCE_LOCK, lockUser } from '../accounts/account-lock';
+import { ipBucket } from '../client/ip-bucket';
 import type { RotationResult } from '../sessions/session-store';
 
 export interface DetectorDeps {

@@ -5,13 +5,13 @@
  */
 import type { Redis } from '../storage/redis';
 import type { RequestEvents } from '../events/event-log';
-import type { ClientContext } from '../http/client-context';
+import type { ClientContext } from '../client/client-context';
 import type { RateLimiter, LimitVerdict } from '../rate-limit/rate-limiter';
 import type { LimitedRoute, SecurityConfig } from './security-config';
 import { botActivity, suspiciousUserAgent } from './rules';
 import { requestCounters } from './counters';
-import { blockIp, secondsLeft } from '../ip-blocking/ip-blocklist';
-import { ipBucket } from '../http/ip-bucket';
+import { blockIp, secondsLeft } from './ip-blocklist';
+import { ipBucket } from '../client/ip-bucket';
 
 export interface GateDeps {
   redis: Redis;

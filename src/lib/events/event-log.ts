@@ -6,12 +6,12 @@
  * Redis keys: `auth:events:outbox` (list of JSON SecurityEvent, no TTL, at most OUTBOX_MAX entries;
  * drained by cron/drain-event-outbox.ts) and `auth:events:dead` (events Postgres refused, see there).
  */
-import { securityEvents } from '../db/schema';
+import { securityEvents } from '../storage/schema';
 import type { Database } from '../storage/database';
 import type { Redis } from '../storage/redis';
-import type { ClientContext } from '../http/client-context';
+import type { ClientContext } from '../client/client-context';
 import { EVENT_SEVERITY, type EventType, type SecurityEvent, type Severity } from './event-types';
-import { raiseAlerts } from '../alerts/alert-store';
+import { raiseAlerts } from './alert-store';
 import { sanitizeMetadata, sanitizeOptionalText, sanitizeText } from './event-sanitize';
 import { foldRepeats } from './event-folding';
 

@@ -7,11 +7,11 @@ import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { AccessClaims, AccessTokenVerifier } from '../tokens/access-token';
 import type { CallerState } from '../sessions/caller-state';
-import type { PublicUser } from '../users/user-store';
+import type { PublicUser } from '../accounts/user-store';
 import type { Clock } from '../clock';
 import type { RequestEvents } from '../events/event-log';
 import { ApiError } from './errors';
-import { lockRefuses } from '../users/account-lock';
+import { lockRefuses } from '../accounts/account-lock';
 
 export interface BearerDeps {
   verify: () => Promise<AccessTokenVerifier>;

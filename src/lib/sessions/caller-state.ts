@@ -6,8 +6,8 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from '../storage/database';
-import type { PublicUser } from '../users/user-store';
-import type { AccountLock } from '../users/account-lock';
+import type { PublicUser } from '../accounts/user-store';
+import type { AccountLock } from '../accounts/account-lock';
 
 export interface CallerState {
   user: PublicUser;

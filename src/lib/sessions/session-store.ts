@@ -5,11 +5,11 @@
  * each (one round trip).
  */
 import { and, desc, eq, gt, isNull, sql, type SQL } from 'drizzle-orm';
-import { refreshTokens, sessions } from '../db/schema';
+import { refreshTokens, sessions } from '../storage/schema';
 import type { Database } from '../storage/database';
-import type { ClientContext } from '../http/client-context';
+import type { ClientContext } from '../client/client-context';
 import type { PresentedTokenState } from './refresh-outcome';
-import { sessionBlockingLock } from '../users/account-lock';
+import { sessionBlockingLock } from '../accounts/account-lock';
 
 export interface NewSession {
   userId: string;

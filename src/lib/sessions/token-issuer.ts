@@ -3,7 +3,7 @@
  * the contract's token response. Storage goes through session-store; decisions through refresh-outcome.
  */
 import type { Database } from '../storage/database';
-import type { ClientContext } from '../http/client-context';
+import type { ClientContext } from '../client/client-context';
 import type { KeySet } from '../tokens/signing-keys';
 import { signAccessToken, type Role } from '../tokens/access-token';
 import { hashRefreshToken, isWellFormedRefreshToken, newRefreshToken } from '../tokens/refresh-token';

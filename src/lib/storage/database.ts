@@ -4,7 +4,7 @@
  */
 import { neon, neonConfig } from '@neondatabase/serverless';
 import { drizzle, type NeonHttpDatabase } from 'drizzle-orm/neon-http';
-import * as schema from '../db/schema';
+import * as schema from './schema';
 
 export type Database = NeonHttpDatabase<typeof schema>;
 

@@ -1,4 +1,4 @@
-import { sha256Hex } from '../crypto/sha256';
+import { sha256Hex } from '../sha256';
 
 /**
  * Refresh tokens are opaque: 32 random bytes (256 bits), base64url. The database holds only their

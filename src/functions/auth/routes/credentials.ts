@@ -11,7 +11,7 @@ import type { EventType } from '../../../lib/events/event-types';
 import { signUp } from '../../../lib/accounts/sign-up';
 import { logIn, type LogInResult } from '../../../lib/accounts/log-in';
 import { finishSignIn } from '../sign-in';
-import { normalizeEmail } from '../../../lib/users/user-store';
+import { normalizeEmail } from '../../../lib/accounts/user-store';
 
 const signupRoute = createRoute({
   method: 'post', path: '/api/auth/signup', middleware: [gate({ limit: 'signup', credential: true, watchUserAgent: true }), jsonBody] as const,

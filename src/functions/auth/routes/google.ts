@@ -9,7 +9,7 @@ import { validationHook } from '../../../lib/http/validation';
 import { ApiError, type ErrorCode } from '../../../lib/http/errors';
 import { signInWithGoogle, type GoogleSignInResult } from '../../../lib/accounts/google-sign-in';
 import { finishSignIn } from '../sign-in';
-import { EMAIL_PROVEN_BY_GOOGLE } from '../../../lib/users/google-link-store';
+import { EMAIL_PROVEN_BY_GOOGLE } from '../../../lib/accounts/google-link-store';
 
 const googleRoute = createRoute({
   method: 'post', path: '/api/auth/google', middleware: [gate({ limit: 'google', credential: true, watchUserAgent: true }), jsonBody] as const,

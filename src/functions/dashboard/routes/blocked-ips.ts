@@ -2,7 +2,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { DashboardDeps } from '../deps';
 import { recordAdminAction, type AdminVariables } from '../admin-events';
-import { listBlockedIps, unblockIp } from '../../../lib/ip-blocking/ip-blocklist';
+import { listBlockedIps, unblockIp } from '../../../lib/detection/ip-blocklist';
 import { ApiError } from '../../../lib/http/errors';
 import { validationHook } from '../../../lib/http/validation';
 import { errorResponse } from '../../../lib/http/openapi';

@@ -1,5 +1,5 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
-import { users } from '../db/schema';
+import { users } from '../storage/schema';
 import type { Database } from '../storage/database';
 import type { Redis } from '../storage/redis';
 import { resetBruteForceDetections } from '../detection/counters';

@@ -1,8 +1,8 @@
 /** Alerts: repeated detections of one kind for one subject (user, else IP) fold into one open alert. */
 import { sql } from 'drizzle-orm';
-import { securityAlerts } from '../db/schema';
+import { securityAlerts } from '../storage/schema';
 import type { Database } from '../storage/database';
-import type { SecurityEvent } from '../events/event-types';
+import type { SecurityEvent } from './event-types';
 
 interface Fold { type: string; severity: string; subject: string; userId: string | null; ip: string | null; count: number; first: Date; last: Date }
 

@@ -1,5 +1,5 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { checkHealth, type Probe } from '../health/health-check';
+import { checkHealth, type Probe } from './health-check';
 
 const Health = z.object({
   status: z.enum(['ok', 'degraded']),

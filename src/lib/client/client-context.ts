@@ -15,7 +15,7 @@ export interface ClientContext {
   fingerprint: string;
 }
 
-import { sha256Hex } from '../crypto/sha256';
+import { sha256Hex } from '../sha256';
 
 const MAX_USER_AGENT = 512;
 

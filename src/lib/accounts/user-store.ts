@@ -1,6 +1,6 @@
 /** The users table, through narrow functions: what the auth flows need and nothing more. */
 import { eq, sql } from 'drizzle-orm';
-import { users, type UserRow } from '../db/schema';
+import { users, type UserRow } from '../storage/schema';
 import type { Database } from '../storage/database';
 
 export type PublicUser = Pick<UserRow, 'id' | 'email' | 'name' | 'role'>;
