@@ -1,4 +1,5 @@
 import { securityEvents } from '../src/lib/storage/schema';
+import type { ReportError } from '../src/lib/http/error-handler';
 import type { Database } from '../src/lib/storage/database';
 import type { Redis } from '../src/lib/storage/redis';
 import { DEAD_LETTER_KEY, OUTBOX_KEY, toRow } from '../src/lib/events/event-log';
@@ -21,7 +22,7 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 export const DEAD_LETTER_MAX = 1000;
 
 type OutboxRedis = Pick<Redis, 'lrange' | 'ltrim' | 'set' | 'eval' | 'rpush'>;
-export type Report = (error: unknown, context: { method: string; path: string }) => void;
+export type Report = ReportError;
 
 function revive(raw: unknown): SecurityEvent | undefined {
   try {
@@ -92,7 +93,7 @@ export async function drainEventOutbox(db: Database, redis: OutboxRedis, report:
       if (refused.length > 0) {
         await redis.rpush(DEAD_LETTER_KEY, ...refused.map((entry) => (typeof entry === 'string' ? entry : JSON.stringify(entry))));
         await redis.ltrim(DEAD_LETTER_KEY, -DEAD_LETTER_MAX, -1);
-        report(new Error(`${refused.length} outbox entries refused by Postgres, moved to ${DEAD_LETTER_KEY}`), { method: 'CRON', path: 'drain-event-outbox' });
+        report(new Error(`${refused.length} outbox entries refused by Postgres, moved to ${DEAD_LETTER_KEY}`), { source: 'cron', detail: 'drain-event-outbox' });
       }
       // Should this trim fail, the batch is stored again next run: a duplicate, never a loss.
       await redis.ltrim(OUTBOX_KEY, raw.length, -1);

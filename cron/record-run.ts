@@ -13,7 +13,7 @@ export async function recordRun(deps: JobDeps, job: string, now: Date, work: () 
     const details = await work();
     await deps.db.update(cronRuns).set({ status: 'succeeded', finishedAt: deps.clock(), details }).where(eq(cronRuns.id, run.id));
   } catch (err) {
-    deps.report(err, { method: 'CRON', path: job });
+    deps.report(err, { source: 'cron', detail: job });
     const message = err instanceof Error ? err.message : String(err);
     await deps.db.update(cronRuns).set({ status: 'failed', finishedAt: deps.clock(), details: { error: message } }).where(eq(cronRuns.id, run.id));
   }

@@ -5,14 +5,14 @@
  */
 import { env } from 'cloudflare:workers';
 import { createDatabase } from '../../src/lib/storage/database';
-import { users, refreshTokens, sessions } from '../../src/lib/storage/schema';
+import { users, refreshTokens, sessions, type Role } from '../../src/lib/storage/schema';
 import { loadKeySet } from '../../src/lib/tokens/signing-keys';
 import { signAccessToken } from '../../src/lib/tokens/access-token';
 
 export const testEnv = env as typeof env & { JWT_PRIVATE_JWK: string };
 export const db = createDatabase({ url: testEnv.DATABASE_URL, fetchEndpoint: testEnv.NEON_FETCH_ENDPOINT });
 
-export async function signedIn(role: 'user' | 'admin'): Promise<{ userId: string; sessionId: string; token: string }> {
+export async function signedIn(role: Role): Promise<{ userId: string; sessionId: string; token: string }> {
   const now = new Date();
   const [user] = await db.insert(users).values({ email: `${role}-${crypto.randomUUID()}@example.com`, name: role, passwordHash: null, role }).returning();
   if (!user) throw new Error('no user row');

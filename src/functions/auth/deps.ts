@@ -28,7 +28,7 @@ export interface AuthDeps {
   keys: () => Promise<KeySet>;
   tokenSettings: TokenSettings;
   /** What starting or refreshing a session needs (the keys load once, on first use). */
-  sessions: () => Promise<SessionDeps>;
+  sessionDeps: () => Promise<SessionDeps>;
   bearer: BearerDeps;
   /** Undefined when GOOGLE_CLIENT_ID is not set: Google sign-in then answers 503. */
   google: GoogleIdTokenVerifier | undefined;
@@ -70,7 +70,7 @@ export function buildAuthDeps(config: AuthEnvConfig, observability: Observabilit
   };
   return {
     config, db, redis, clock, report, keys, tokenSettings,
-    sessions: async () => ({ db, keys: await keys(), settings: tokenSettings }),
+    sessionDeps: async () => ({ db, keys: await keys(), settings: tokenSettings }),
     bearer: { verify: verifier, loadCaller: (userId, sessionId) => loadCallerState(db, userId, sessionId), clock },
     security, signal, flushSignals, limiter: createRateLimiter(redis, security),
     detect: bindDetector({ redis, db, config: security, report }),

@@ -7,6 +7,7 @@ import { errorResponse } from '../../lib/http/openapi';
 
 export { ErrorBody, errorResponse, jsonContent } from '../../lib/http/openapi';
 import { passwordProblem, PASSWORD_MAX } from '../../lib/passwords/password-policy';
+import { ROLES } from '../../lib/storage/schema';
 
 const email = z.email({ message: 'must be an email address' }).max(254).openapi({ example: 'ada@example.com' });
 const deviceName = text(1, 100).optional().openapi({ example: 'Ada’s laptop' });
@@ -39,7 +40,7 @@ export const GoogleBody = z.object({
 export const RefreshBody = z.object({ refreshToken: text(1, 512, { trim: false }) }).openapi('RefreshRequest');
 
 export const User = z.object({
-  id: z.uuid(), email: z.string(), name: z.string(), role: z.enum(['user', 'admin']),
+  id: z.uuid(), email: z.string(), name: z.string(), role: z.enum(ROLES),
 }).openapi('User');
 
 export const TokenResponse = z.object({

@@ -49,7 +49,7 @@ export function buildDashboardDeps(config: DashboardEnvConfig, auth: AuthService
     // Called on the binding, never detached: a binding's fetch without its object throws "Illegal invocation".
     fetch: (url) => auth.fetch(url),
     url: AUTH_JWKS_URL,
-    onError: (err) => report(err, { method: 'GET', path: `AUTH ${AUTH_JWKS_URL}` }),
+    onError: (err) => report(err, { source: 'get', detail: `AUTH ${AUTH_JWKS_URL}` }),
   }, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
   return {
     config, db, clock, report,

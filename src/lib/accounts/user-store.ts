@@ -1,6 +1,6 @@
 /** The users table, through narrow functions: what the auth flows need and nothing more. */
 import { eq, sql } from 'drizzle-orm';
-import { users, type UserRow } from '../storage/schema';
+import { users, type Role, type UserRow } from '../storage/schema';
 import type { Database } from '../storage/database';
 
 export type PublicUser = Pick<UserRow, 'id' | 'email' | 'name' | 'role'>;
@@ -8,6 +8,10 @@ export type PublicUser = Pick<UserRow, 'id' | 'email' | 'name' | 'role'>;
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
 export const toPublicUser = (user: PublicUser): PublicUser => ({ id: user.id, email: user.email, name: user.name, role: user.role });
+
+/** The user's columns of a raw-SQL row (`id`, `email`, `name`, `role`), for the statements that join users in. */
+export const publicUserFromRow = (row: Record<string, unknown>): PublicUser =>
+  ({ id: row.id as string, email: row.email as string, name: row.name as string, role: row.role as Role });
 
 export async function findUserByEmail(db: Database, email: string): Promise<UserRow | undefined> {
   const [user] = await db.select().from(users).where(sql`lower(${users.email}) = ${normalizeEmail(email)}`).limit(1);

@@ -3,6 +3,7 @@
  * rules.ts), actions taken (block an IP, lock an account) and events recorded. Detection never fails
  * an auth flow: when Redis cannot answer, the error is reported and the flow goes on.
  */
+import type { ReportError } from '../http/error-handler';
 import type { Redis } from '../storage/redis';
 import type { Database } from '../storage/database';
 import type { RequestEvents } from '../events/event-log';
@@ -19,14 +20,14 @@ export interface DetectorDeps {
   redis: Redis;
   db: Database;
   config: SecurityConfig;
-  report: (error: unknown, context: { method: string; path: string }) => void;
+  report: ReportError;
 }
 
 async function guarded(deps: DetectorDeps, what: string, work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (err) {
-    deps.report(err, { method: 'DETECT', path: what });
+    deps.report(err, { source: 'detect', detail: what });
   }
 }
 

@@ -3,6 +3,7 @@
  * the route's rate limit, and a suspicious user agent. Redis work is gathered: the counters go in one
  * pipeline, alongside the rate limiter's single call.
  */
+import type { ReportError } from '../http/error-handler';
 import type { Redis } from '../storage/redis';
 import type { RequestEvents } from '../events/event-log';
 import type { ClientContext } from '../client/client-context';
@@ -17,7 +18,7 @@ export interface GateDeps {
   redis: Redis;
   config: SecurityConfig;
   limiter: RateLimiter;
-  report: (error: unknown, context: { method: string; path: string }) => void;
+  report: ReportError;
 }
 
 export interface GateRequest {
@@ -59,7 +60,7 @@ export async function gateRequest(deps: GateDeps, events: RequestEvents, r: Gate
   const ip = ipBucket(r.client.ip);
   const [counters, verdict] = await Promise.all([
     requestCounters(deps.redis, { ip, route: r.route, config: deps.config, now: r.now }).catch((err: unknown) => {
-      deps.report(err, { method: 'GATE', path: r.route }); // Redis down: no block check, no bot count (rate limits fall back to memory)
+      deps.report(err, { source: 'gate', detail: r.route }); // Redis down: no block check, no bot count (rate limits fall back to memory)
       return undefined;
     }),
     r.limited ? deps.limiter(r.limited, limiterKey(r.limited, r.client, deps.config), r.now) : undefined,

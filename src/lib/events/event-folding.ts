@@ -9,6 +9,7 @@
  *
  * Redis key: `auth:fold:{type}:{ip}:{reason}:{minute}` -> count, TTL 120 s.
  */
+import type { ReportError } from '../http/error-handler';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../storage/database';
 import type { Redis } from '../storage/redis';
@@ -20,7 +21,7 @@ const FOLD_SECONDS = 60;
 export interface FoldStores {
   db: Database;
   redis: Pick<Redis, 'eval'>;
-  report: (error: unknown, context: { method: string; path: string }) => void;
+  report: ReportError;
 }
 
 const isPowerOfTwo = (n: number) => n > 1 && (n & (n - 1)) === 0;
@@ -65,7 +66,7 @@ export async function foldRepeats(stores: FoldStores, batch: SecurityEvent[]): P
     }
     repeats.add(event);
     if (isPowerOfTwo(count)) {
-      await writeBackCount(stores.db, event, count).catch((err: unknown) => stores.report(err, { method: 'EVENTS', path: 'fold count' }));
+      await writeBackCount(stores.db, event, count).catch((err: unknown) => stores.report(err, { source: 'events', detail: 'fold count' }));
     }
   }));
   return batch.filter((e) => !repeats.has(e));

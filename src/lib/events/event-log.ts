@@ -6,6 +6,7 @@
  * Redis keys: `auth:events:outbox` (list of JSON SecurityEvent, no TTL, at most OUTBOX_MAX entries;
  * drained by cron/drain-event-outbox.ts) and `auth:events:dead` (events Postgres refused, see there).
  */
+import type { ReportError } from '../http/error-handler';
 import { securityEvents } from '../storage/schema';
 import type { Database } from '../storage/database';
 import type { Redis } from '../storage/redis';
@@ -27,7 +28,7 @@ export const OUTBOX_MAX = 100_000;
 export interface EventStores {
   db: Database;
   redis: Pick<Redis, 'rpush' | 'ltrim' | 'eval'>;
-  report: (error: unknown, context: { method: string; path: string }) => void;
+  report: ReportError;
   /** Security signals (high and critical events) to Sentry; optional. */
   signal?: (event: SecurityEvent) => void;
 }
@@ -82,7 +83,7 @@ export async function writeEvents(stores: EventStores, batch: SecurityEvent[]): 
     await stores.db.insert(securityEvents).values(batch.map(toRow));
     const alerts = batch.filter((e) => e.alert);
     // Alerts are derived from the events: if they fail the events still stand, and the failure is reported.
-    if (alerts.length > 0) await raiseAlerts(stores.db, alerts).catch((err: unknown) => stores.report(err, { method: 'EVENTS', path: 'alerts' }));
+    if (alerts.length > 0) await raiseAlerts(stores.db, alerts).catch((err: unknown) => stores.report(err, { source: 'events', detail: 'alerts' }));
     return 'database';
   } catch (dbError) {
     try {
@@ -100,5 +101,5 @@ export async function writeEvents(stores: EventStores, batch: SecurityEvent[]): 
 }
 
 function reportLost(stores: EventStores, lost: SecurityEvent[], cause: unknown): void {
-  stores.report(cause, { method: 'EVENTS', path: `lost ${lost.length} events: ${lost.map((e) => e.type).join(',')}` });
+  stores.report(cause, { source: 'events', detail: `lost ${lost.length} events: ${lost.map((e) => e.type).join(',')}` });
 }

@@ -6,7 +6,13 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ApiError, type ErrorCode } from './errors';
 
-export type ReportError = (error: unknown, context: { method: string; path: string }) => void;
+/**
+ * Where an unexpected error came from: `source` is what was running (`request`, `gate`, `detect`,
+ * `events`, `cron`, or the route that called out), `detail` which part of it (never request data).
+ */
+export interface ReportContext { source: string; detail: string }
+
+export type ReportError = (error: unknown, context: ReportContext) => void;
 
 const codeForHonoStatus: Record<number, ErrorCode> = {
   400: 'VALIDATION_ERROR',
@@ -34,7 +40,7 @@ export function handleError(report: ReportError) {
       const details = code === 'VALIDATION_ERROR' ? [{ field: '(body)', problem: err.message || 'malformed request' }] : undefined;
       return errorResponse(c, new ApiError(code, err.message || 'bad request', details ? { details } : {}));
     }
-    report(err, { method: c.req.method, path: c.req.path });
+    report(err, { source: 'request', detail: `${c.req.method} ${c.req.path}` });
     if (isDependencyOutage(err)) {
       return errorResponse(c, new ApiError('SERVICE_UNAVAILABLE', 'a backing service is unavailable; try again shortly', { retryAfter: 5 }));
     }

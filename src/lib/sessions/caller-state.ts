@@ -6,7 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from '../storage/database';
-import type { PublicUser } from '../accounts/user-store';
+import { publicUserFromRow, type PublicUser } from '../accounts/user-store';
 import type { AccountLock } from '../accounts/account-lock';
 
 export interface CallerState {
@@ -26,7 +26,7 @@ export async function loadCallerState(db: Database, userId: string, sessionId: s
   const row = result.rows[0] as Record<string, unknown> | undefined;
   if (!row) return undefined;
   return {
-    user: { id: row.id as string, email: row.email as string, name: row.name as string, role: row.role as 'user' | 'admin' },
+    user: publicUserFromRow(row),
     lock: { lockedUntil: row.locked_until ? new Date(row.locked_until as string) : null, lockReason: (row.lock_reason as string | null) ?? null },
     sessionLive: row.session_live === true,
   };

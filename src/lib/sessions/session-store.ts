@@ -10,6 +10,7 @@ import type { Database } from '../storage/database';
 import type { ClientContext } from '../client/client-context';
 import type { PresentedTokenState } from './refresh-outcome';
 import { sessionBlockingLock } from '../accounts/account-lock';
+import { publicUserFromRow, type PublicUser } from '../accounts/user-store';
 
 export interface NewSession {
   userId: string;
@@ -44,7 +45,7 @@ export interface RotationResult extends PresentedTokenState {
   tokenId: string;
   sessionId: string;
   userId: string;
-  user: { id: string; email: string; name: string; role: 'user' | 'admin' };
+  user: PublicUser;
   sessionFingerprint: string | null;
   /** Where the session was last used before this refresh: a refresh from elsewhere is a signal. */
   previousCountry: string | null;
@@ -109,7 +110,7 @@ export async function rotateRefreshToken(db: Database, r: {
     tokenId: row.id as string,
     sessionId: row.session_id as string,
     userId: row.user_id as string,
-    user: { id: row.user_id as string, email: row.email as string, name: row.name as string, role: row.role as 'user' | 'admin' },
+    user: publicUserFromRow({ ...row, id: row.user_id }),
     sessionFingerprint: (row.device_fingerprint as string | null) ?? null,
     previousCountry: (row.country as string | null) ?? null,
     revokedAt: asDate(row.revoked_at),

@@ -5,7 +5,8 @@
 import type { Database } from '../storage/database';
 import type { ClientContext } from '../client/client-context';
 import type { KeySet } from '../tokens/signing-keys';
-import { signAccessToken, type Role } from '../tokens/access-token';
+import { signAccessToken } from '../tokens/access-token';
+import type { PublicUser } from '../accounts/user-store';
 import { hashRefreshToken, isWellFormedRefreshToken, newRefreshToken } from '../tokens/refresh-token';
 import { createSession, revokeSession, rotateRefreshToken, type RotationResult } from './session-store';
 import { refreshOutcome, type RefreshOutcome } from './refresh-outcome';
@@ -25,7 +26,8 @@ export interface SessionDeps {
   settings: TokenSettings;
 }
 
-export interface SessionUser { id: string; email: string; name: string; role: Role }
+/** Who a session is for: the user's public fields (one type for every flow). */
+export type SessionUser = PublicUser;
 
 export interface TokenResponse {
   token: string;

@@ -7,6 +7,10 @@ import {
   bigserial, check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 
+/** Who an account is; the access token carries it as `role`. */
+export const ROLES = ['user', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 export const users = pgTable('users', {
@@ -22,7 +26,7 @@ export const users = pgTable('users', {
    * password sign-up, whose address anyone could have typed: see src/lib/accounts/google-sign-in.ts.
    */
   emailVerifiedAt: timestamptz('email_verified_at'),
-  role: text('role').$type<'user' | 'admin'>().notNull().default('user'),
+  role: text('role').$type<Role>().notNull().default('user'),
   lockedUntil: timestamptz('locked_until'),
   lockReason: text('lock_reason'),
   createdAt: timestamptz('created_at').notNull().defaultNow(),

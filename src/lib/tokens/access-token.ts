@@ -10,7 +10,9 @@ export const ACCESS_TOKEN_TYPE = 'at+jwt';
 export const ALLOWED_ALGORITHMS = ['ES256', 'EdDSA'];
 export const MAX_CLOCK_SKEW_SECONDS = 60;
 
-export type Role = 'user' | 'admin';
+import type { Role } from '../storage/schema';
+
+export type { Role };
 
 export interface AccessClaims { sub: string; sid: string; role: Role; jti: string; iat: number; exp: number }
 

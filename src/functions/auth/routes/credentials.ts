@@ -81,7 +81,7 @@ export function credentialRoutes(deps: AuthDeps) {
       throw new ApiError(failure.code, failure.message, { retryAfter });
     }
     const rehash = result.rehash();
-    if (rehash) c.executionCtx.waitUntil(rehash.catch((err: unknown) => deps.report(err, { method: 'POST', path: 'rehash' })));
+    if (rehash) c.executionCtx.waitUntil(rehash.catch((err: unknown) => deps.report(err, { source: 'post', detail: 'rehash' })));
     return c.json(await finishSignIn(c, deps, { user: result.user, deviceName: body.deviceName, now, success: { type: 'login_success' } }), 200);
   });
 

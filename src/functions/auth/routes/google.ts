@@ -41,7 +41,7 @@ export function googleRoutes(deps: AuthDeps) {
     if (!deps.google) throw new ApiError('SERVICE_UNAVAILABLE', 'Google sign-in is not configured');
     const now = deps.clock();
     const verified = await deps.google(idToken, now, { nonce }).catch((err: unknown) => {
-      deps.report(err, { method: 'POST', path: 'google-jwks' });
+      deps.report(err, { source: 'post', detail: 'google-jwks' });
       throw new ApiError('SERVICE_UNAVAILABLE', 'Google keys are unreachable; try again shortly');
     });
     if (!verified.ok) {

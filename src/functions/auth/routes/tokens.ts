@@ -56,7 +56,7 @@ export function tokenRoutes(deps: AuthDeps) {
     const events = c.get('events');
     const client = c.get('client');
     const now = deps.clock();
-    const result = await refreshSession(await deps.sessions(), refreshToken, client, now);
+    const result = await refreshSession(await deps.sessionDeps(), refreshToken, client, now);
     const rotation = result.rotation;
     const ids = { userId: rotation?.userId ?? null, tokenId: rotation?.tokenId ?? null };
     if (result.outcome === 'rotated') {
