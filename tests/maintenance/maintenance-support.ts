@@ -45,17 +45,19 @@ export const runNightlyJob = (deps: ScheduledDeps, now = Date.now()) => runJob(d
 
 /**
  * The database, failing the way an outage mid-run would: every statement from the `failAt`-th on
- * (counting the maintenance's statements, which go through `batch`) throws before it reaches Postgres.
+ * (counting the maintenance's statements, which go through `batch`) throws, before it reaches
+ * Postgres or, with `afterCommit`, after Postgres did its work (the answer lost on the way back).
  */
-export function failingFrom(failAt: number): { database: Database; statements: () => number } {
+export function failingFrom(failAt: number, options: { afterCommit?: boolean } = {}): { database: Database; statements: () => number } {
   let count = 0;
   const database = new Proxy(db, {
     get(target, property, receiver) {
       if (property !== 'batch') return Reflect.get(target, property, receiver) as unknown;
-      return (queries: Parameters<Database['batch']>[0]) => {
+      return async (queries: Parameters<Database['batch']>[0]) => {
         count += 1;
-        if (count >= failAt) return Promise.reject(new TypeError('fetch failed: injected outage'));
-        return target.batch(queries);
+        if (count < failAt) return target.batch(queries);
+        if (options.afterCommit) await target.batch(queries);
+        throw new TypeError('fetch failed: injected outage');
       };
     },
   });
