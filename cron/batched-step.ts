@@ -17,6 +17,8 @@ export interface StepReport {
   /** False when the budget ran out first: the rest waits for the next run. */
   complete: boolean;
   longestStatementMs: number;
+  /** The step's wall time, retried batches included. */
+  ms: number;
   /** Batches Postgres cancelled at the statement timeout and that were retried smaller. */
   timeouts?: number;
 }
@@ -30,7 +32,8 @@ export interface StepContext {
 
 /** `batch(limit)` is one statement that handles at most `limit` rows and answers `[{ n }]`, how many it did. */
 export async function runBatches(ctx: StepContext, name: string, batch: (limit: number) => SQL): Promise<StepReport> {
-  const report: StepReport = { rows: 0, batches: 0, complete: false, longestStatementMs: 0 };
+  const report: StepReport = { rows: 0, batches: 0, complete: false, longestStatementMs: 0, ms: 0 };
+  const stepStarted = ctx.clock().getTime();
   let size = ctx.batches.initialRows;
   while (!ctx.budget.spent()) {
     const started = ctx.clock().getTime();
@@ -55,5 +58,6 @@ export async function runBatches(ctx: StepContext, name: string, batch: (limit: 
     }
     size = nextBatchSize(size, ms, ctx.batches);
   }
+  report.ms = ctx.clock().getTime() - stepStarted;
   return report;
 }
