@@ -1,38 +1,33 @@
-import { sql } from 'drizzle-orm';
-import type { Database } from '../src/lib/storage/database';
-
-export interface SessionRetention {
-  /**
-   * How long an expired token (or a session that expired unrevoked) is kept: the grace keeps it
-   * answering TOKEN_EXPIRED (not TOKEN_INVALID) to a client that comes back shortly after.
-   * @default 1 day
-   */
-  expiredGraceMs: number;
-  /** How long a revoked session is kept (the dashboard and an investigation read it). @default 30 days */
-  revokedRetentionMs: number;
-}
-
-export const DEFAULT_SESSION_RETENTION: SessionRetention = { expiredGraceMs: 86_400_000, revokedRetentionMs: 30 * 86_400_000 };
-
 /**
- * Deletes whole sessions that ended long enough ago (their tokens go with them, ON DELETE CASCADE),
- * then expired tokens of live sessions. A session's state is its own row, so no order of deletions
- * can make a revoked session live again: deleting tokens never touches `sessions.revoked_at`.
+ * Session retention, as batched deletions (cron/retention.ts runs them): whole sessions that ended
+ * long enough ago (their tokens go with them, ON DELETE CASCADE), then expired tokens of live
+ * sessions. A session's state is its own row, so no order of deletions can make a revoked session
+ * live again: deleting tokens never touches `sessions.revoked_at`. The numbers come from
+ * MAINTENANCE_CONFIG's `retention` (defaults: 1 day after expiry, 30 days after revocation).
  */
-export async function cleanupSessions(db: Database, now: Date, retention = DEFAULT_SESSION_RETENTION) {
-  const expiredBefore = new Date(now.getTime() - retention.expiredGraceMs);
-  const revokedBefore = new Date(now.getTime() - retention.revokedRetentionMs);
-  const sessions = await db.execute(sql`
-    with deleted as (
-      delete from sessions
-       where (revoked_at is null and idle_expires_at < ${expiredBefore})
-          or revoked_at < ${revokedBefore}
-      returning 1
-    )
-    select count(*)::int as n from deleted`);
-  const tokens = await db.execute(sql`
-    with deleted as (delete from refresh_tokens where expires_at < ${expiredBefore} returning 1)
-    select count(*)::int as n from deleted`);
-  const count = (r: { rows: unknown[] }) => Number((r.rows[0] as { n: number }).n);
-  return { sessionsDeleted: count(sessions), expiredTokensDeleted: count(tokens) };
-}
+import { sql } from 'drizzle-orm';
+import type { RetentionTarget } from './retention';
+
+export const SESSION_TARGETS: RetentionTarget[] = [
+  {
+    // Within the grace an expired session still answers TOKEN_EXPIRED (not TOKEN_INVALID) to a client back shortly after.
+    name: 'expiredSessions', table: 'sessions', key: 'id',
+    keptDays: (r) => r.expiredSessionGraceDays,
+    where: (before) => sql`revoked_at is null and idle_expires_at < ${before}`,
+    oldestFirst: sql`idle_expires_at`,
+  },
+  {
+    // Kept for the dashboard and an investigation, then gone with its tokens.
+    name: 'revokedSessions', table: 'sessions', key: 'id',
+    keptDays: (r) => r.revokedSessionDays,
+    where: (before) => sql`revoked_at < ${before}`,
+    oldestFirst: sql`revoked_at`,
+  },
+  {
+    // Rotated or abandoned tokens of sessions that live on.
+    name: 'expiredTokens', table: 'refresh_tokens', key: 'id',
+    keptDays: (r) => r.expiredSessionGraceDays,
+    where: (before) => sql`expires_at < ${before}`,
+    oldestFirst: sql`expires_at`,
+  },
+];

@@ -1,34 +1,80 @@
 /**
- * The Cron Trigger's dispatcher: which jobs run for which cron expression. Jobs are domain functions
- * of (deps, now); this file only picks them and records each run.
+ * The Cron Trigger's dispatcher: which job runs for which cron expression. Jobs are domain functions
+ * of (deps, now); this file only picks one, runs it under its lock and record (record-run.ts), and
+ * between its monitor's check-ins (job-monitor.ts).
  */
 import type { Redis } from '../src/lib/storage/redis';
-import { cleanupSessions } from './cleanup-sessions';
-import { drainEventOutbox } from './drain-event-outbox';
-import { recordRun, type JobDeps } from './record-run';
-import { writeEvents } from '../src/lib/events/event-log';
 import type { SecurityEvent } from '../src/lib/events/event-types';
-
-const cleanupEvent = (deleted: { sessionsDeleted: number; expiredTokensDeleted: number }, at: Date): SecurityEvent => ({
-  type: 'token_cleanup', severity: 'info', userId: null, tokenId: null, ip: null, userAgent: null, country: null,
-  metadata: { ...deleted }, at,
-});
+import type { MaintenanceConfig } from '../src/lib/maintenance/maintenance-config';
+import { drainEventOutbox } from './drain-event-outbox';
+import { recordRun, type JobDeps, type JobResult, type RunHandle, type RunOutcome } from './record-run';
+import { NIGHTLY_JOB, nightlyMaintenance } from './nightly-maintenance';
+import type { JobMonitor, MonitorSchedule } from './job-monitor';
 
 export const NIGHTLY = '0 2 * * *';
 export const EVERY_FIVE_MINUTES = '*/5 * * * *';
 
-export async function runScheduledJobs(deps: JobDeps & { redis: Redis }, cron: string, now: Date): Promise<void> {
-  if (cron === NIGHTLY) {
-    await recordRun(deps, 'nightly-cleanup', now, async () => {
-      const deleted = await cleanupSessions(deps.db, now);
-      await writeEvents({ db: deps.db, redis: deps.redis, report: deps.report }, [cleanupEvent(deleted, now)]);
-      return { ...deleted, ...(await drainEventOutbox(deps.db, deps.redis, deps.report)) };
-    });
-  } else if (cron === EVERY_FIVE_MINUTES) {
-    // Not recorded in cron_runs: 288 rows a day saying "nothing to drain" would bury the nightly record.
-    const { drained, deadLettered } = await drainEventOutbox(deps.db, deps.redis, deps.report);
-    if (drained + deadLettered > 0) console.log(`[cron] drained ${drained} security events from the outbox (${deadLettered} dead-lettered)`);
-  } else {
+export interface ScheduledDeps extends JobDeps {
+  redis: Redis;
+  signal?: (event: SecurityEvent) => void;
+  maintenance: MaintenanceConfig;
+  monitor: JobMonitor;
+}
+
+export interface ScheduledJob {
+  name: string;
+  schedule: MonitorSchedule;
+  /** How long a run holds the job's lock: past it, the next run takes the run for dead. */
+  leaseMs: (deps: ScheduledDeps) => number;
+  run: (deps: ScheduledDeps, now: Date, run: RunHandle) => Promise<JobResult>;
+}
+
+/** Room after the nightly's budget for its statistics, its events and the retried write of its end. */
+const NIGHTLY_LEASE_MARGIN_MS = 120_000;
+
+export const JOBS: Record<string, ScheduledJob> = {
+  [NIGHTLY]: {
+    name: NIGHTLY_JOB,
+    // A daily Cron Trigger may run 15 minutes.
+    schedule: { cron: NIGHTLY, checkinMarginMinutes: 10, maxRuntimeMinutes: 15 },
+    leaseMs: (deps) => deps.maintenance.budget.seconds * 1000 + NIGHTLY_LEASE_MARGIN_MS,
+    run: (deps, now, run) => nightlyMaintenance({ ...deps, config: deps.maintenance }, now, { runId: run.id, checkpoint: run.checkpoint }),
+  },
+  [EVERY_FIVE_MINUTES]: {
+    name: 'drain-event-outbox',
+    // Its Redis lock lasts 120 s; a run that fires more often than hourly gets 30 s of CPU.
+    schedule: { cron: EVERY_FIVE_MINUTES, checkinMarginMinutes: 2, maxRuntimeMinutes: 3 },
+    leaseMs: () => 180_000,
+    run: async (deps) => {
+      const drained = await drainEventOutbox(deps.db, deps.redis, deps.report);
+      if (drained.drained + drained.deadLettered > 0) console.log(`[cron] drained ${drained.drained} security events from the outbox (${drained.deadLettered} dead-lettered)`);
+      return { status: 'succeeded', details: drained };
+    },
+  },
+};
+
+/** Makes the monitor's check-in say error; the error itself was reported and recorded already. */
+class RunFailed extends Error {}
+
+/** Runs the job of this cron expression; undefined when there is none. Never throws for a failed run. */
+export async function runScheduledJobs(deps: ScheduledDeps, cron: string, now: Date): Promise<RunOutcome | undefined> {
+  const job = JOBS[cron];
+  if (!job) {
     console.warn(`[cron] no job for "${cron}"`);
+    return undefined;
   }
+  return runJob(deps, job, now);
+}
+
+export async function runJob(deps: ScheduledDeps, job: ScheduledJob, now: Date): Promise<RunOutcome> {
+  let outcome: RunOutcome | undefined;
+  try {
+    await deps.monitor(job.name, job.schedule, async () => {
+      outcome = await recordRun(deps, job.name, now, job.leaseMs(deps), (run) => job.run(deps, now, run));
+      if (outcome.status === 'failed') throw new RunFailed(`${job.name} failed`);
+    });
+  } catch (err) {
+    if (!(err instanceof RunFailed)) deps.report(err, { source: 'cron', detail: `${job.name} monitor` });
+  }
+  return outcome ?? { status: 'failed', details: { error: 'the cron monitor failed before the run started' } };
 }

@@ -9,6 +9,7 @@ import { sentryOptions, sentrySettingsFrom } from '../../lib/observability/sentr
 import { sentryObservability } from '../../lib/observability/report';
 import { configErrorResponse } from '../../lib/http/config-error';
 import { runScheduledJobs } from '../../../cron/run-scheduled';
+import { sentryMonitor } from '../../../cron/sentry-monitor';
 
 // One app per isolate: `env` does not change within an isolate, and the app holds per-isolate state
 // (clients, loaded keys, the in-memory rate-limit fallback). Not keyed on the `env` object: Sentry's
@@ -30,8 +31,10 @@ export default Sentry.withSentry(
         return configErrorResponse(err);
       }
     },
-    scheduled(controller, env, ctx) {
-      ctx.waitUntil(runScheduledJobs(authDepsFrom(env, sentryObservability), controller.cron, new Date(controller.scheduledTime)));
+    // Awaited, not left to waitUntil: Sentry flushes (and its cron check-ins leave) when this resolves.
+    async scheduled(controller, env, _ctx) {
+      const deps = authDepsFrom(env, sentryObservability);
+      await runScheduledJobs({ ...deps, maintenance: deps.config.MAINTENANCE_CONFIG, monitor: sentryMonitor }, controller.cron, new Date(controller.scheduledTime));
     },
   } satisfies ExportedHandler<Env>,
 );

@@ -6,6 +6,7 @@ import { healthRoute } from '../../lib/health/health-route';
 import type { DashboardDeps } from './deps';
 import { adminOnly } from './admin-auth';
 import { blockedIpRoutes } from './routes/blocked-ips';
+import { maintenanceRoutes } from './routes/maintenance';
 import { adminEvents, type AdminVariables } from './admin-events';
 
 export type DashboardApp = OpenAPIHono<{ Bindings: DashboardEnv; Variables: AdminVariables }>;
@@ -16,6 +17,7 @@ export function createDashboardApp(deps: DashboardDeps): DashboardApp {
   app.use('/api/*', adminOnly(deps.bearer));
   app.use('/api/*', adminEvents(deps));
   app.route('/', blockedIpRoutes(deps));
+  app.route('/', maintenanceRoutes(deps));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { securityConfigSchema } from '../detection/security-config';
+import { maintenanceConfigSchema } from '../maintenance/maintenance-config';
 
 const seconds = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -63,6 +64,7 @@ export const authEnvSchema = sharedEnvSchema.extend({
   GOOGLE_CLIENT_ID: z.string().default(''),
   GOOGLE_JWKS_URL: z.url().default('https://www.googleapis.com/oauth2/v3/certs'),
   SECURITY_CONFIG: z.preprocess((v) => (v === '' || v === undefined ? '{}' : v), jsonOf(securityConfigSchema)),
+  MAINTENANCE_CONFIG: z.preprocess((v) => (v === '' || v === undefined ? '{}' : v), jsonOf(maintenanceConfigSchema)),
 });
 
 /**

@@ -10,7 +10,7 @@ interface Fold { type: string; severity: string; subject: string; userId: string
 export function foldAlerts(events: readonly SecurityEvent[]): Fold[] {
   const folds = new Map<string, Fold>();
   for (const e of events) {
-    const subject = e.userId ?? e.ip ?? 'unknown';
+    const subject = e.alertSubject ?? e.userId ?? e.ip ?? 'unknown';
     const key = `${e.type}|${subject}`;
     const fold = folds.get(key);
     if (fold) {

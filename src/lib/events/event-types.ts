@@ -29,6 +29,8 @@ export const EVENT_SEVERITY = {
   ip_address_blocked: 'high',
   suspicious_activity: 'warning',
   token_cleanup: 'info',
+  /** The nightly maintenance found a figure over its threshold: `metadata` {check, subject, value, threshold} (cron/nightly-maintenance.ts). */
+  maintenance_threshold_exceeded: 'high',
   /** An admin changed something from the dashboard: `metadata` {action, adminId, target}; userId is the admin. */
   admin_action: 'info',
 } as const;
@@ -49,6 +51,8 @@ export interface SecurityEvent {
   at: Date;
   /** Also raise (or fold into) an alert for the dashboard. */
   alert?: boolean;
+  /** What the alert folds on when it is about neither a user nor an IP (e.g. `table_size:security_events`). */
+  alertSubject?: string;
   /**
    * Repeats of this event from one IP with this reason fold into one row per minute, with a count
    * (event-folding.ts): what an unauthenticated client can make us write is bounded.

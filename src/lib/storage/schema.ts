@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
-  bigserial, check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid,
+  bigint, bigserial, check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 
 /** Who an account is; the access token carries it as `role`. */
@@ -114,15 +114,57 @@ export const securityEvents = pgTable('security_events', {
   check('security_events_severity_check', sql`${t.severity} in ('info', 'warning', 'high', 'critical')`),
 ]);
 
-/** A record of each scheduled job run: what it did and whether it finished. */
+/**
+ * Security events older than the archive cut-off (90 days by default), moved here by the nightly
+ * maintenance (cron/archive-events.ts): the same columns and the same ids as in security_events, so
+ * an investigation can `union all` the two. Cold and append-ordered: a BRIN index on created_at is
+ * enough for time ranges and costs the archival almost nothing to maintain.
+ */
+export const securityEventsArchive = pgTable('security_events_archive', {
+  id: bigint('id', { mode: 'number' }).primaryKey(),
+  eventType: text('event_type').notNull(),
+  severity: text('severity').notNull(),
+  userId: uuid('user_id'),
+  tokenId: uuid('token_id'),
+  ipAddress: text('ip_address'),
+  userAgent: text('user_agent'),
+  country: text('country'),
+  metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+  createdAt: timestamptz('created_at').notNull(),
+}, (t) => [
+  index('security_events_archive_created_brin').using('brin', t.createdAt),
+]);
+
+/**
+ * A record of each scheduled job run: what it did and whether it finished. The row of a running job
+ * is also its lock: one `running` row per job at most (a unique partial index), held until
+ * `lease_until`; a later run finding it past its lease marks it `interrupted` (src/lib/maintenance/run-history.ts).
+ */
 export const cronRuns = pgTable('cron_runs', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
   job: text('job').notNull(),
   startedAt: timestamptz('started_at').notNull(),
   finishedAt: timestamptz('finished_at'),
-  status: text('status').notNull(),
+  status: text('status').$type<CronRunStatus>().notNull(),
   details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
-});
+  /** While `running`: until when the run holds its job's lock. Past it, the run is taken for dead. */
+  leaseUntil: timestamptz('lease_until'),
+}, (t) => [
+  uniqueIndex('cron_runs_one_running_idx').on(t.job).where(sql`${t.status} = 'running'`),
+  // The dashboard's recent runs of one job, and the previous run's statistics.
+  index('cron_runs_job_started_idx').on(t.job, t.startedAt.desc()),
+  // Retention: runs older than the cut-off, whatever the job.
+  index('cron_runs_started_idx').on(t.startedAt),
+  check('cron_runs_status_check', sql`${t.status} in ('running', 'succeeded', 'partial', 'failed', 'interrupted', 'skipped')`),
+]);
+
+/**
+ * `succeeded`: all done; `partial`: stopped cleanly at its time or statement budget, the rest left for
+ * the next run; `failed`: an error ended it (details.error, scrubbed); `interrupted`: it stopped without
+ * a word (killed, or it lost its database), as the next run found; `skipped`: another run held the lock.
+ */
+export type CronRunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted' | 'skipped';
+export type CronRunRow = typeof cronRuns.$inferSelect;
 
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
