@@ -18,6 +18,7 @@ import { runBudget } from '../src/lib/maintenance/run-budget';
 import { statementRunner, type StatementRunner } from '../src/lib/maintenance/statement-runner';
 import { growthSince, thresholdBreaches, type Breach, type DatabaseStatistics, type TableGrowth } from '../src/lib/maintenance/statistics';
 import { previousStatistics } from '../src/lib/maintenance/run-history';
+import { runError } from '../src/lib/maintenance/run-error';
 import { drainEventOutbox } from './drain-event-outbox';
 import { RETENTION_TARGETS, applyRetention, candidates, cutoffOf, targetPresent, type RetentionTarget } from './retention';
 import { archiveBacklog, archiveEvents } from './archive-events';
@@ -52,7 +53,7 @@ export type StepOutcome = StepReport | DryRunCount | { skipped: 'no such table' 
 
 export interface NightlyDetails {
   dryRun?: true;
-  outbox?: { drained: number; deadLettered: number; skipped?: 'locked' } | { waiting: number };
+  outbox?: { drained: number; deadLettered: number; skipped?: 'locked' } | { waiting: number } | { error: string };
   steps: Record<string, StepOutcome>;
   analyzed?: { analyzed: string[]; timedOut: string[] };
   statistics?: DatabaseStatistics;
@@ -74,9 +75,7 @@ export async function nightlyMaintenance(deps: MaintenanceDeps, now: Date, optio
     await options.checkpoint?.(details);
   };
 
-  details.outbox = options.dryRun
-    ? { waiting: await deps.redis.llen(OUTBOX_KEY) }
-    : await drainEventOutbox(deps.db, deps.redis, deps.report);
+  details.outbox = await outboxStep(deps, options.dryRun === true);
 
   for (const target of RETENTION_TARGETS) {
     const before = cutoffOf(target, config.retention, now);
@@ -103,6 +102,19 @@ export async function nightlyMaintenance(deps: MaintenanceDeps, now: Date, optio
   }
   const complete = Object.values(details.steps).every((step) => !('complete' in step) || step.complete);
   return { status: complete ? 'succeeded' : 'partial', details };
+}
+
+/**
+ * The outbox drain (the five-minute job does it too). Redis out of reach must not stop the database
+ * work, which needs only Postgres: the failure is reported and recorded, and the run goes on.
+ */
+async function outboxStep(deps: MaintenanceDeps, dryRun: boolean): Promise<NonNullable<NightlyDetails['outbox']>> {
+  try {
+    return dryRun ? { waiting: await deps.redis.llen(OUTBOX_KEY) } : await drainEventOutbox(deps.db, deps.redis, deps.report);
+  } catch (err) {
+    deps.report(err, { method: 'CRON', path: `${NIGHTLY_JOB} outbox` });
+    return { error: runError(err) };
+  }
 }
 
 async function wouldDelete(runner: StatementRunner, target: RetentionTarget, before: Date, cap: number): Promise<StepOutcome> {
