@@ -100,8 +100,7 @@ export async function nightlyMaintenance(deps: MaintenanceDeps, now: Date, optio
     const events = [cleanupEvent(details, options.runId, now), ...details.alerts.map((b) => thresholdEvent(b, config.alertSeverity, now))];
     await writeEvents({ db: deps.db, redis: deps.redis, report: deps.report, signal: deps.signal }, events);
   }
-  const complete = Object.values(details.steps).every((step) => !('complete' in step) || step.complete);
-  return { status: complete ? 'succeeded' : 'partial', details };
+  return { status: allComplete(details.steps) ? 'succeeded' : 'partial', details };
 }
 
 /**
@@ -141,6 +140,9 @@ function changedTables(steps: NightlyDetails['steps']): string[] {
   return [...changed];
 }
 
+/** True unless a step stopped at the budget with work left (skipped and dry-run steps count as complete). */
+const allComplete = (steps: NightlyDetails['steps']) => Object.values(steps).every((step) => !('complete' in step) || step.complete);
+
 const rowsOf = (step: StepOutcome | undefined) => (step && 'rows' in step ? step.rows : 0);
 
 /** The contract's token_cleanup event: what the run deleted and archived (counts only). */
@@ -153,7 +155,7 @@ function cleanupEvent(details: NightlyDetails, runId: number | undefined, at: Da
       sessionsDeleted: rowsOf(s.expiredSessions) + rowsOf(s.revokedSessions),
       expiredTokensDeleted: rowsOf(s.expiredTokens),
       eventsArchived: rowsOf(s.archiveEvents),
-      complete: Object.values(s).every((step) => !('complete' in step) || step.complete),
+      complete: allComplete(s),
     },
   };
 }
