@@ -18,6 +18,7 @@ import { runBudget } from '../src/lib/maintenance/run-budget';
 import { statementRunner, type StatementRunner } from '../src/lib/maintenance/statement-runner';
 import { growthSince, thresholdBreaches, type Breach, type DatabaseStatistics, type TableGrowth } from '../src/lib/maintenance/statistics';
 import { previousStatistics } from '../src/lib/maintenance/run-history';
+import { runError } from '../src/lib/maintenance/run-error';
 import { drainEventOutbox } from './drain-event-outbox';
 import { RETENTION_TARGETS, applyRetention, candidates, cutoffOf, targetPresent, type RetentionTarget } from './retention';
 import { archiveBacklog, archiveEvents } from './archive-events';
@@ -52,7 +53,7 @@ export type StepOutcome = StepReport | DryRunCount | { skipped: 'no such table' 
 
 export interface NightlyDetails {
   dryRun?: true;
-  outbox?: { drained: number; deadLettered: number; skipped?: 'locked' } | { waiting: number };
+  outbox?: { drained: number; deadLettered: number; skipped?: 'locked' } | { waiting: number } | { error: string };
   steps: Record<string, StepOutcome>;
   analyzed?: { analyzed: string[]; timedOut: string[] };
   statistics?: DatabaseStatistics;
@@ -74,9 +75,7 @@ export async function nightlyMaintenance(deps: MaintenanceDeps, now: Date, optio
     await options.checkpoint?.(details);
   };
 
-  details.outbox = options.dryRun
-    ? { waiting: await deps.redis.llen(OUTBOX_KEY) }
-    : await drainEventOutbox(deps.db, deps.redis, deps.report);
+  details.outbox = await outboxStep(deps, options.dryRun === true);
 
   for (const target of RETENTION_TARGETS) {
     const before = cutoffOf(target, config.retention, now);
@@ -101,8 +100,20 @@ export async function nightlyMaintenance(deps: MaintenanceDeps, now: Date, optio
     const events = [cleanupEvent(details, options.runId, now), ...details.alerts.map((b) => thresholdEvent(b, config.alertSeverity, now))];
     await writeEvents({ db: deps.db, redis: deps.redis, report: deps.report, signal: deps.signal }, events);
   }
-  const complete = Object.values(details.steps).every((step) => !('complete' in step) || step.complete);
-  return { status: complete ? 'succeeded' : 'partial', details };
+  return { status: allComplete(details.steps) ? 'succeeded' : 'partial', details };
+}
+
+/**
+ * The outbox drain (the five-minute job does it too). Redis out of reach must not stop the database
+ * work, which needs only Postgres: the failure is reported and recorded, and the run goes on.
+ */
+async function outboxStep(deps: MaintenanceDeps, dryRun: boolean): Promise<NonNullable<NightlyDetails['outbox']>> {
+  try {
+    return dryRun ? { waiting: await deps.redis.llen(OUTBOX_KEY) } : await drainEventOutbox(deps.db, deps.redis, deps.report);
+  } catch (err) {
+    deps.report(err, { source: 'cron', detail: `${NIGHTLY_JOB} outbox` });
+    return { error: runError(err) };
+  }
 }
 
 async function wouldDelete(runner: StatementRunner, target: RetentionTarget, before: Date, cap: number): Promise<StepOutcome> {
@@ -129,6 +140,9 @@ function changedTables(steps: NightlyDetails['steps']): string[] {
   return [...changed];
 }
 
+/** True unless a step stopped at the budget with work left (skipped and dry-run steps count as complete). */
+const allComplete = (steps: NightlyDetails['steps']) => Object.values(steps).every((step) => !('complete' in step) || step.complete);
+
 const rowsOf = (step: StepOutcome | undefined) => (step && 'rows' in step ? step.rows : 0);
 
 /** The contract's token_cleanup event: what the run deleted and archived (counts only). */
@@ -141,7 +155,7 @@ function cleanupEvent(details: NightlyDetails, runId: number | undefined, at: Da
       sessionsDeleted: rowsOf(s.expiredSessions) + rowsOf(s.revokedSessions),
       expiredTokensDeleted: rowsOf(s.expiredTokens),
       eventsArchived: rowsOf(s.archiveEvents),
-      complete: Object.values(s).every((step) => !('complete' in step) || step.complete),
+      complete: allComplete(s),
     },
   };
 }
