@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: per auth route, the Postgres and Redis round trips on the critical path (counted at
- * the bridges: before the response, and after it, where the event log writes), and the median CPU
+ * `npm run bench`: per auth route, the Postgres round trips on the critical path and after the
+ * response (where the event log writes), and the Redis requests (counted at the bridges), and the median CPU
  * time of a password hash and of a refresh. Prints a table; figures go in docs/benchmarks.md.
  * Runs its own stack (profile `bench`) and the built Worker bundle under Miniflare.
  */
@@ -12,20 +12,24 @@ import { startStack } from '../stack/stack.ts';
 import { makeSigningKeys } from '../../tests/test-bindings.ts';
 import { buildBenchWorker, buildWithWrangler, serveBundle } from './serve-worker.ts';
 import { bridgeCounters, median } from './bridge-stats.ts';
+import { BENCH_SECURITY_CONFIG } from './bench-limits.ts';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 30);
 const profile = stackProfile('bench');
 const outdir = join(repoRoot, '.bench');
 mkdirSync(outdir, { recursive: true });
 
+// Built before the stack starts, so a failed build leaves no stack behind.
+const authBundle = await buildWithWrangler('wrangler.toml', join(outdir, 'auth'));
+const cpuBundle = await buildBenchWorker(join(repoRoot, 'scripts/bench/cpu-worker.ts'), join(outdir, 'cpu/index.js'));
 const stack = await startStack(profile, () => undefined);
 const keys = await makeSigningKeys();
 const bindings = {
   ...workerBindings(profile), ENVIRONMENT: 'test', JWT_ISSUER: 'http://bench', JWT_AUDIENCE: 'edge-auth-api',
-  JWT_PRIVATE_JWK: keys.privateJwk, JWT_PUBLIC_JWKS: '[]',
+  JWT_PRIVATE_JWK: keys.privateJwk, JWT_PUBLIC_JWKS: '[]', SECURITY_CONFIG: BENCH_SECURITY_CONFIG,
 };
-const auth = await serveBundle(await buildWithWrangler('wrangler.toml', join(outdir, 'auth')), bindings);
-const cpu = await serveBundle(await buildBenchWorker(join(repoRoot, 'scripts/bench/cpu-worker.ts'), join(outdir, 'cpu/index.js')), bindings);
+const auth = await serveBundle(authBundle, bindings);
+const cpu = await serveBundle(cpuBundle, bindings);
 const counters = bridgeCounters(`http://127.0.0.1:${profile.neonBridgePort}`, `http://127.0.0.1:${profile.upstashBridgePort}`);
 
 async function call(path: string, init: { body?: unknown; token?: string; method?: string } = {}) {
@@ -61,17 +65,20 @@ try {
   const email = `bench-${Date.now()}@example.com`;
   const password = 'correct horse battery staple';
   let tokens: Record<string, string> = {};
-  await measure('POST /api/auth/signup', async () => { const r = await call('/api/auth/signup', { body: { email, password, name: 'Bench' } }); tokens = r.body; return r; });
+  let signedUp: Record<string, string> = {};
+  await measure('POST /api/auth/signup', async () => { const r = await call('/api/auth/signup', { body: { email, password, name: 'Bench' } }); signedUp = r.body; return r; });
   await measure('POST /api/auth/login', async () => { const r = await call('/api/auth/login', { body: { email, password } }); tokens = r.body; return r; });
   await measure('POST /api/auth/login (wrong password)', () => call('/api/auth/login', { body: { email, password: 'wrong password!' } }));
   await measure('POST /api/auth/refresh', async () => { const r = await call('/api/auth/refresh', { body: { refreshToken: tokens.refreshToken } }); tokens = r.body; return r; });
   await measure('GET /api/auth/me', () => call('/api/auth/me', { token: tokens.accessToken }));
   await measure('GET /api/auth/sessions', () => call('/api/auth/sessions', { token: tokens.accessToken }));
   await measure('POST /api/auth/logout', () => call('/api/auth/logout', { body: { refreshToken: tokens.refreshToken } }));
+  // The signup's session is still live: logout-all ends it (and any other left).
+  await measure('POST /api/auth/logout-all', () => call('/api/auth/logout-all', { token: signedUp.accessToken, method: 'POST' }));
   await measure('GET /.well-known/jwks.json', () => call('/.well-known/jwks.json'));
 
   console.log('\nRound trips per request (counted at the bridges)');
-  console.log('| route | status | Postgres on the critical path | Redis on the critical path | Postgres after the response (event log) |');
+  console.log('| route | status | Postgres on the critical path | Redis requests (before and after the response) | Postgres after the response (event log) |');
   console.log('| --- | --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.route} | ${r.status} | ${r.pgCritical} | ${r.redis} | ${r.pgAfter} |`);
 
