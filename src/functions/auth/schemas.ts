@@ -8,6 +8,7 @@ import { errorResponse } from '../../lib/http/openapi';
 export { ErrorBody, errorResponse, jsonContent } from '../../lib/http/openapi';
 import { passwordProblem, PASSWORD_MAX } from '../../lib/passwords/password-policy';
 import { ROLES } from '../../lib/storage/schema';
+import type { TokenResponse as TokenResponseShape } from '../../lib/sessions/token-issuer';
 
 const email = z.email({ message: 'must be an email address' }).max(254).openapi({ example: 'ada@example.com' });
 const deviceName = text(1, 100).optional().openapi({ example: 'Ada’s laptop' });
@@ -50,7 +51,7 @@ export const TokenResponse = z.object({
   expiresIn: z.number().int(),
   tokenType: z.literal('Bearer'),
   user: User,
-}).openapi('TokenResponse');
+}).openapi('TokenResponse') satisfies z.ZodType<TokenResponseShape>;
 
 export const Session = z.object({
   id: z.uuid(), deviceName: z.string().nullable(), ipAddress: z.string().nullable(), userAgent: z.string().nullable(),

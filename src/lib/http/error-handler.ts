@@ -22,7 +22,7 @@ const codeForHonoStatus: Record<number, ErrorCode> = {
   415: 'UNSUPPORTED_MEDIA_TYPE',
 };
 
-export function errorResponse(c: Context, error: ApiError): Response {
+export function respondWithError(c: Context, error: ApiError): Response {
   const headers: Record<string, string> = {};
   if (error.retryAfter !== undefined) headers['Retry-After'] = String(error.retryAfter);
   // RFC 6750 3: a Bearer route's 401 says how to authenticate, and whether the token sent was refused.
@@ -33,18 +33,18 @@ export function errorResponse(c: Context, error: ApiError): Response {
 
 export function handleError(report: ReportError) {
   return (err: Error, c: Context): Response => {
-    if (err instanceof ApiError) return errorResponse(c, err);
+    if (err instanceof ApiError) return respondWithError(c, err);
     if (err instanceof HTTPException && err.status < 500) {
       const code = codeForHonoStatus[err.status] ?? 'VALIDATION_ERROR';
       // Hono's messages (e.g. "Malformed JSON in request body") say nothing secret; keep them.
       const details = code === 'VALIDATION_ERROR' ? [{ field: '(body)', problem: err.message || 'malformed request' }] : undefined;
-      return errorResponse(c, new ApiError(code, err.message || 'bad request', details ? { details } : {}));
+      return respondWithError(c, new ApiError(code, err.message || 'bad request', details ? { details } : {}));
     }
     report(err, { source: 'request', detail: `${c.req.method} ${c.req.path}` });
     if (isDependencyOutage(err)) {
-      return errorResponse(c, new ApiError('SERVICE_UNAVAILABLE', 'a backing service is unavailable; try again shortly', { retryAfter: 5 }));
+      return respondWithError(c, new ApiError('SERVICE_UNAVAILABLE', 'a backing service is unavailable; try again shortly', { retryAfter: 5 }));
     }
-    return errorResponse(c, new ApiError('INTERNAL_ERROR', 'internal error'));
+    return respondWithError(c, new ApiError('INTERNAL_ERROR', 'internal error'));
   };
 }
 
@@ -66,5 +66,5 @@ export function isDependencyOutage(err: Error): boolean {
 }
 
 export function notFound(c: Context): Response {
-  return errorResponse(c, new ApiError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));
+  return respondWithError(c, new ApiError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));
 }

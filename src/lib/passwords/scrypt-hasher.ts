@@ -56,9 +56,9 @@ function decode(encoded: string): { params: ScryptParams; salt: Buffer; hash: Bu
   return { params, salt: Buffer.from(salt, 'base64'), hash: Buffer.from(hash, 'base64') };
 }
 
-export interface VerifyResult { valid: boolean; needsRehash: boolean }
+export interface PasswordCheck { valid: boolean; needsRehash: boolean }
 
-export async function verifyPassword(password: string, encoded: string, current: ScryptParams = DEFAULT_SCRYPT_PARAMS): Promise<VerifyResult> {
+export async function verifyPassword(password: string, encoded: string, current: ScryptParams = DEFAULT_SCRYPT_PARAMS): Promise<PasswordCheck> {
   const stored = decode(encoded);
   if (!stored) return { valid: false, needsRehash: false };
   const key = await derive(password, stored.salt, stored.params).catch(() => undefined);
