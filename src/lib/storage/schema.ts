@@ -95,8 +95,11 @@ export const refreshTokens = pgTable('refresh_tokens', {
   index('refresh_tokens_expires_idx').on(t.expiresAt),
 ]);
 
-export const securityEvents = pgTable('security_events', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
+/**
+ * The columns of an event, live or archived, between its id and its time (one home: the archive
+ * must keep every column the live table has, in the same order, for `insert ... select`).
+ */
+const eventColumns = () => ({
   eventType: text('event_type').notNull(),
   severity: text('severity').notNull(),
   userId: uuid('user_id'),
@@ -105,6 +108,11 @@ export const securityEvents = pgTable('security_events', {
   userAgent: text('user_agent'),
   country: text('country'),
   metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+});
+
+export const securityEvents = pgTable('security_events', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  ...eventColumns(),
   createdAt: timestamptz('created_at').notNull().defaultNow(),
 }, (t) => [
   index('security_events_created_idx').on(t.createdAt.desc(), t.id.desc()),
@@ -121,15 +129,10 @@ export const securityEvents = pgTable('security_events', {
  * enough for time ranges and costs the archival almost nothing to maintain.
  */
 export const securityEventsArchive = pgTable('security_events_archive', {
+  // The live row's id, kept: no sequence of its own.
   id: bigint('id', { mode: 'number' }).primaryKey(),
-  eventType: text('event_type').notNull(),
-  severity: text('severity').notNull(),
-  userId: uuid('user_id'),
-  tokenId: uuid('token_id'),
-  ipAddress: text('ip_address'),
-  userAgent: text('user_agent'),
-  country: text('country'),
-  metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+  ...eventColumns(),
+  // The live row's time, kept: no default.
   createdAt: timestamptz('created_at').notNull(),
 }, (t) => [
   index('security_events_archive_created_brin').using('brin', t.createdAt),
