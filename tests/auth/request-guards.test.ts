@@ -15,11 +15,8 @@ const LIMIT = 16 * 1024;
 
 interface Raw { status: number; headers: Headers; text: string; json: unknown }
 
-async function send(path: string, init: RequestInit & { ip?: string } = {}): Promise<Raw> {
-  const headers = new Headers(init.headers);
-  if (!headers.has('user-agent')) headers.set('user-agent', BROWSER_UA);
-  headers.set('cf-connecting-ip', init.ip ?? randomIp());
-  const res = await exports.default.fetch(new Request(`http://auth.test${path}`, { ...init, headers }));
+/** The answer as read: its text, and its JSON when the text is JSON (a 413 from the runtime may not be). */
+async function rawOf(res: Response): Promise<Raw> {
   const text = await res.text();
   let json: unknown;
   try {
@@ -28,6 +25,14 @@ async function send(path: string, init: RequestInit & { ip?: string } = {}): Pro
     json = undefined;
   }
   return { status: res.status, headers: res.headers, text, json };
+}
+
+async function send(path: string, init: RequestInit & { ip?: string } = {}): Promise<Raw> {
+  const headers = new Headers(init.headers);
+  if (!headers.has('user-agent')) headers.set('user-agent', BROWSER_UA);
+  headers.set('cf-connecting-ip', init.ip ?? randomIp());
+  const res = await exports.default.fetch(new Request(`http://auth.test${path}`, { ...init, headers }));
+  return rawOf(res);
 }
 
 const postJson = (path: string, body: string, extra: Record<string, string> = {}) =>
@@ -118,14 +123,7 @@ async function sendToEntry(body: ReadableStream<Uint8Array>, headers: Record<str
   } as RequestInit) as Request<unknown, IncomingRequestCfProperties>;
   const res = await worker.fetch!(request, testEnv, ctx);
   await waitOnExecutionContext(ctx);
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
+  return rawOf(res);
 }
 
 const JSON_ROUTES = ['/api/auth/signup', '/api/auth/login', '/api/auth/google', '/api/auth/refresh', '/api/auth/logout'];

@@ -7,7 +7,7 @@
  * the data stays as seeded), then planned with EXPLAIN (FORMAT JSON). docs/storage.md lists the result.
  */
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
@@ -20,7 +20,8 @@ import { linkGoogleIdentity } from '../../src/lib/accounts/google-link-store';
 import { SESSION_TARGETS } from '../../cron/cleanup-sessions';
 import { cutoffOf, deleteBatch } from '../../cron/retention';
 import { DEFAULT_MAINTENANCE_CONFIG } from '../../src/lib/maintenance/maintenance-config';
-import { postgresUrl, repoRoot, stackProfile } from '../../scripts/stack/profile.ts';
+import { repoRoot } from '../../scripts/stack/profile.ts';
+import { createScratchDatabase, type ScratchDatabase } from './scratch-database';
 
 const USERS = 1000;
 const SESSION_TABLES = ['users', 'sessions', 'refresh_tokens'];
@@ -29,8 +30,7 @@ const TOKENS_PER_SESSION = 4;
 const now = new Date();
 const client = { ip: '203.0.113.9', userAgent: 'Firefox/132', country: 'DE', city: 'Berlin', latitude: 52.5, longitude: 13.4, asn: 3320, colo: 'FRA', fingerprint: 'fp-0' };
 
-const admin = new pg.Client({ connectionString: postgresUrl(stackProfile('test')) });
-const databaseName = `plans_${crypto.randomUUID().replace(/-/g, '')}`;
+let scratch: ScratchDatabase;
 let conn: pg.Client;
 let db: Database;
 const recorded: Array<{ query: string; params: unknown[] }> = [];
@@ -75,12 +75,8 @@ const seed = `
     cross join lateral (select s.last_used_at - (${TOKENS_PER_SESSION - 1} - j) * interval '1 hour' as created) t;`;
 
 beforeAll(async () => {
-  await admin.connect();
-  await admin.query(`create database ${databaseName}`);
-  const url = new URL(postgresUrl(stackProfile('test')));
-  url.pathname = `/${databaseName}`;
-  conn = new pg.Client({ connectionString: url.toString() });
-  await conn.connect();
+  scratch = await createScratchDatabase('plans');
+  conn = scratch.conn;
   await migrate(drizzle(conn), { migrationsFolder: join(repoRoot, 'drizzle') });
   await conn.query(seed);
   // Statistics and the visibility map, as autovacuum keeps them on a running database (one statement
@@ -95,9 +91,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await conn?.end();
-  await admin.query(`drop database if exists ${databaseName}`);
-  await admin.end();
+  await scratch?.drop();
 });
 
 interface PlanNode { 'Node Type': string; 'Relation Name'?: string; Alias?: string; 'Index Name'?: string; Plans?: PlanNode[] }

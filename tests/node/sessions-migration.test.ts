@@ -7,7 +7,7 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,8 @@ import * as schema from '../../src/lib/storage/schema';
 import type { Database } from '../../src/lib/storage/database';
 import { listActiveSessions, rotateRefreshToken } from '../../src/lib/sessions/session-store';
 import { loadCallerState } from '../../src/lib/sessions/caller-state';
-import { postgresUrl, repoRoot, stackProfile } from '../../scripts/stack/profile.ts';
+import { repoRoot } from '../../scripts/stack/profile.ts';
+import { createScratchDatabase, type ScratchDatabase } from './scratch-database';
 
 const DAY = 86_400_000;
 const now = new Date();
@@ -23,8 +24,7 @@ const at = (offsetMs: number) => new Date(now.getTime() + offsetMs);
 const hash = (label: string) => label.padEnd(64, '0');
 const client = { ip: '203.0.113.9', userAgent: 'Firefox/132', country: 'DE', city: 'Berlin', latitude: 52.5, longitude: 13.4, asn: 3320, colo: 'FRA', fingerprint: 'fp-laptop' };
 
-const admin = new pg.Client({ connectionString: postgresUrl(stackProfile('test')) });
-const databaseName = `migration_${crypto.randomUUID().replace(/-/g, '')}`;
+let scratch: ScratchDatabase;
 let conn: pg.Client;
 let db: Database;
 let folder: string;
@@ -58,12 +58,8 @@ async function insertOld(t: OldToken): Promise<string> {
 }
 
 beforeAll(async () => {
-  await admin.connect();
-  await admin.query(`create database ${databaseName}`);
-  const url = new URL(postgresUrl(stackProfile('test')));
-  url.pathname = `/${databaseName}`;
-  conn = new pg.Client({ connectionString: url.toString() });
-  await conn.connect();
+  scratch = await createScratchDatabase('migration');
+  conn = scratch.conn;
   folder = await migrationsUpTo('0002_users_email_verified');
   await migrate(drizzle(conn), { migrationsFolder: folder });
 
@@ -86,9 +82,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await conn?.end();
-  await admin.query(`drop database if exists ${databaseName}`);
-  await admin.end();
+  await scratch?.drop();
   if (folder) await rm(folder, { recursive: true, force: true });
 });
 
