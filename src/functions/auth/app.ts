@@ -2,6 +2,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { handleError, notFound } from '../../lib/http/error-handler';
+import { publishOpenApi } from '../../lib/http/openapi';
 import { healthRoute } from '../../lib/health/health-route';
 import { clientContext } from '../../lib/client/client-context';
 import { RequestEvents } from '../../lib/events/event-log';
@@ -57,11 +58,7 @@ export function createAuthApp(deps: AuthDeps, options: AuthAppOptions = {}): Aut
   // Last: a path no route matched is still counted toward bot detection (scanners probe for paths).
   app.all('/api/*', gate({ unmatched: true }), notFound);
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Edge Auth: auth Worker', version: '1.0.0', description: 'Sign-up, sign-in, rotating refresh tokens, sessions. Errors are {error, message}.' },
-  });
+  publishOpenApi(app, { title: 'Edge Auth: auth Worker', description: 'Sign-up, sign-in, rotating refresh tokens, sessions. Errors are {error, message}.' });
   app.onError(handleError(deps.report));
   app.notFound(notFound);
   return app;
