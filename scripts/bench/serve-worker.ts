@@ -3,7 +3,7 @@
  * on cheap routes, so benchmarks use the bundle under Miniflare). Shared by the benchmarks.
  */
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { build } from 'esbuild';
 import { repoRoot } from '../stack/profile.ts';
@@ -36,4 +36,45 @@ export async function serveBundle(scriptPath: string, bindings: Record<string, s
   }));
   const url = (await mf.ready).toString().replace(/\/$/, '');
   return { url, dispose: () => mf.dispose() };
+}
+
+export interface ServedWorker {
+  name: string;
+  scriptPath: string;
+  bindings: Record<string, string>;
+  /** Binding name -> the name of another Worker served alongside (a service binding). */
+  serviceBindings?: Record<string, string>;
+}
+
+/**
+ * Serves several built bundles in one Miniflare, bound to each other by name as in production (the
+ * dashboard's AUTH binding reaches the auth Worker). The first one gets the HTTP port.
+ */
+export async function serveBundles(workers: ServedWorker[], port = 0): Promise<{
+  url: string;
+  /** A request to one of the Workers by name, as its service binding would make it. */
+  fetchWorker: (name: string, url: string, init?: RequestInit) => Promise<Response>;
+  dispose: () => Promise<void>;
+}> {
+  const mf = new Miniflare(convertV4MiniflareOptions({
+    host: '127.0.0.1',
+    port,
+    workers: workers.map((w) => ({
+      name: w.name,
+      modules: true,
+      scriptPath: w.scriptPath,
+      // Module names are paths from modulesRoot: one climbing out with "../" makes workerd fail to start.
+      modulesRoot: dirname(w.scriptPath),
+      compatibilityDate: '2026-11-01',
+      compatibilityFlags: ['nodejs_compat'],
+      bindings: w.bindings,
+      serviceBindings: w.serviceBindings ?? {},
+    })),
+  }));
+  const url = (await mf.ready).toString().replace(/\/$/, '');
+  const fetchWorker = async (name: string, target: string, init?: RequestInit) => {
+    const worker = await mf.getWorker(name);
+    return (await worker.fetch(target, init as never)) as unknown as Response;
+  };
+  return { url, fetchWorker, dispose: () => mf.dispose() };
 }

@@ -12,8 +12,8 @@ import { signAccessToken } from '../../src/lib/tokens/access-token';
 export const testEnv = env as typeof env & { JWT_PRIVATE_JWK: string };
 export const db = createDatabase({ url: testEnv.DATABASE_URL, fetchEndpoint: testEnv.NEON_FETCH_ENDPOINT });
 
-export async function signedIn(role: Role): Promise<{ userId: string; sessionId: string; token: string }> {
-  const now = new Date();
+/** A user of `role` signed in at `now` (a test's own clock may be far from the real one). */
+export async function signedIn(role: Role, now = new Date()): Promise<{ userId: string; sessionId: string; token: string }> {
   const [user] = await db.insert(users).values({ email: `${role}-${crypto.randomUUID()}@example.com`, name: role, passwordHash: null, role }).returning();
   if (!user) throw new Error('no user row');
   const sessionId = crypto.randomUUID();

@@ -7,6 +7,7 @@ import type { DashboardDeps } from './deps';
 import { adminOnly } from './admin-auth';
 import { blockedIpRoutes } from './routes/blocked-ips';
 import { maintenanceRoutes } from './routes/maintenance';
+import { metricsRoutes } from './routes/metrics';
 import { adminEvents, type AdminVariables } from './admin-events';
 
 export type DashboardApp = OpenAPIHono<{ Bindings: DashboardEnv; Variables: AdminVariables }>;
@@ -18,6 +19,7 @@ export function createDashboardApp(deps: DashboardDeps): DashboardApp {
   app.use('/api/*', adminEvents(deps));
   app.route('/', blockedIpRoutes(deps));
   app.route('/', maintenanceRoutes(deps));
+  app.route('/', metricsRoutes(deps));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -65,3 +65,13 @@ export async function listBlockedIps(redis: Pick<Redis, 'pipeline' | 'mget'>, no
   const values = await redis.mget<unknown[]>(...ips.map(blockKey));
   return ips.flatMap((ip, i) => parseBlock(ip, values[i], now) ?? []);
 }
+
+/**
+ * How many blocks are in force at `now`, read-only (the dashboard's `blockedIps`): the index entries
+ * whose `until` is later. BLOCK writes an entry with its key in one script, unblockIp removes both, and
+ * both end at `until` (the key by its TTL, the entry by its score), so this is the length of
+ * listBlockedIps without its pruning or its MGET.
+ */
+export async function countBlockedIps(redis: Pick<Redis, 'zcount'>, now: Date): Promise<number> {
+  return redis.zcount(INDEX_KEY, `(${now.getTime()}`, '+inf');
+}
