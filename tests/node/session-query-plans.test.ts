@@ -16,6 +16,7 @@ import * as schema from '../../src/lib/storage/schema';
 import type { Database } from '../../src/lib/storage/database';
 import { listActiveSessions, revokeAllSessions, revokeSession, revokeSessionOfToken, rotateRefreshToken } from '../../src/lib/sessions/session-store';
 import { loadCallerState } from '../../src/lib/sessions/caller-state';
+import { liveSessionAt } from '../../src/lib/sessions/live-session';
 import { linkGoogleIdentity } from '../../src/lib/accounts/google-link-store';
 import { SESSION_TARGETS } from '../../cron/cleanup-sessions';
 import { cutoffOf, deleteBatch } from '../../cron/retention';
@@ -181,7 +182,7 @@ describe('session queries on a seeded database: each served by an index', () => 
   });
 
   it('live sessions overall (the dashboard\'s activeSessions metric)', async () => {
-    const metric = sql`select count(*)::int as n from sessions where revoked_at is null and idle_expires_at > ${now}`;
+    const metric = sql`select count(*)::int as n from sessions where ${liveSessionAt(now)}`;
     expectIndexed(await plansOf(() => db.execute(metric)), ['sessions_live_idx']);
   });
 

@@ -8,6 +8,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../storage/database';
+import { liveSessionAt } from '../sessions/live-session';
 import { ACTIVE_USER_TYPES, FAILED_LOGIN_TYPES, SUCCESSFUL_LOGIN_TYPES, TOKEN_REFRESH_TYPES } from './metric-definitions';
 
 export interface FiguresQuery {
@@ -49,7 +50,7 @@ export function figuresStatement(q: FiguresQuery): SQL {
    group by event_type, bucket
 )
 select
-  (select count(*) from sessions where revoked_at is null and idle_expires_at > ${q.now})::int as active_sessions,
+  (select count(*) from sessions where ${liveSessionAt(q.now)})::int as active_sessions,
   (select count(*) from (select distinct user_id from security_events
      where event_type in ${typeList(ACTIVE_USER_TYPES)} and created_at >= ${q.since} and created_at <= ${q.now}
        and user_id is not null) active)::int as active_users,

@@ -4,9 +4,10 @@
  * every statement the session flows run; starting, rotating and ending a session are one statement
  * each (one round trip).
  */
-import { and, desc, eq, gt, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { refreshTokens, sessions } from '../storage/schema';
 import type { Database } from '../storage/database';
+import { liveSessionAt } from './live-session';
 import type { ClientContext } from '../client/client-context';
 import type { PresentedTokenState } from './refresh-outcome';
 import { sessionBlockingLock } from '../accounts/account-lock';
@@ -188,6 +189,6 @@ export function listActiveSessions(db: Database, userId: string, now: Date): Pro
     country: sessions.country, city: sessions.city, createdAt: sessions.createdAt, lastUsedAt: sessions.lastUsedAt,
     expiresAt: sessions.idleExpiresAt,
   }).from(sessions)
-    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.idleExpiresAt, now)))
+    .where(and(eq(sessions.userId, userId), liveSessionAt(now)))
     .orderBy(desc(sessions.lastUsedAt));
 }
