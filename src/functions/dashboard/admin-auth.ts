@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from '../../lib/http/errors';
 import { bearerAuth, type BearerDeps, type BearerVariables } from '../../lib/http/bearer-auth';
+import { errorResponse } from '../../lib/http/openapi';
 
 /**
  * Every dashboard API route: a valid access token (401 otherwise) of a user whose role is admin now,
@@ -13,3 +14,10 @@ export function adminOnly(deps: BearerDeps): MiddlewareHandler<{ Variables: Bear
     await next();
   });
 }
+
+/** What adminOnly answers instead of the route, as every admin route documents it (OpenAPI). */
+export const adminOnlyErrors = {
+  401: errorResponse('UNAUTHORIZED or a TOKEN_* code'),
+  403: errorResponse('FORBIDDEN: not an admin'),
+  503: errorResponse("SERVICE_UNAVAILABLE: the auth Worker's keys cannot be loaded; Retry-After"),
+};

@@ -2,6 +2,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { healthProbes } from '../../lib/health/pings';
 import { handleError, notFound } from '../../lib/http/error-handler';
+import { publishOpenApi } from '../../lib/http/openapi';
 import { healthRoute } from '../../lib/health/health-route';
 import type { DashboardDeps } from './deps';
 import { adminOnly } from './admin-auth';
@@ -20,11 +21,7 @@ export function createDashboardApp(deps: DashboardDeps): DashboardApp {
   app.route('/', blockedIpRoutes(deps));
   app.route('/', maintenanceRoutes(deps));
   app.route('/', metricsRoutes(deps));
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Edge Auth: dashboard Worker', version: '1.0.0', description: 'Admin-only security API. Every /api route needs an admin access token.' },
-  });
+  publishOpenApi(app, { title: 'Edge Auth: dashboard Worker', description: 'Admin-only security API. Every /api route needs an admin access token.' });
   app.onError(handleError(deps.report));
   app.notFound(notFound);
   return app;

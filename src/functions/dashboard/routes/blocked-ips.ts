@@ -6,6 +6,7 @@ import { listBlockedIps, unblockIp } from '../../../lib/detection/ip-blocklist';
 import { ApiError } from '../../../lib/http/errors';
 import { validationHook } from '../../../lib/http/validation';
 import { errorResponse } from '../../../lib/http/openapi';
+import { adminOnlyErrors } from '../admin-auth';
 
 const BlockedIp = z.object({ ip: z.string(), reason: z.string(), until: z.string() }).openapi('BlockedIp');
 
@@ -13,8 +14,7 @@ const listRoute = createRoute({
   method: 'get', path: '/api/auth/security/blocked-ips', security: [{ bearer: [] }],
   responses: {
     200: { description: 'IPs blocked now, with why and until when', content: { 'application/json': { schema: z.object({ blockedIps: z.array(BlockedIp) }) } } },
-    401: errorResponse('UNAUTHORIZED or a TOKEN_* code'), 403: errorResponse('FORBIDDEN: not an admin'),
-    503: errorResponse("SERVICE_UNAVAILABLE: the auth Worker's keys cannot be loaded; Retry-After"),
+    ...adminOnlyErrors,
   },
 });
 
@@ -23,8 +23,7 @@ const unblockRoute = createRoute({
   request: { params: z.object({ ip: z.string().min(1).max(64) }) },
   responses: {
     204: { description: 'Block lifted; recorded as an admin_action event naming the admin' }, 404: errorResponse('NOT_FOUND: that IP is not blocked'),
-    401: errorResponse('UNAUTHORIZED or a TOKEN_* code'), 403: errorResponse('FORBIDDEN: not an admin'),
-    503: errorResponse("SERVICE_UNAVAILABLE: the auth Worker's keys cannot be loaded; Retry-After"),
+    ...adminOnlyErrors,
   },
 });
 

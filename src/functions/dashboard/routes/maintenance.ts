@@ -5,6 +5,7 @@ import type { AdminVariables } from '../admin-events';
 import { recentRuns } from '../../../lib/maintenance/run-history';
 import { validationHook } from '../../../lib/http/validation';
 import { errorResponse } from '../../../lib/http/openapi';
+import { adminOnlyErrors } from '../admin-auth';
 
 const Run = z.object({
   id: z.number().int(),
@@ -28,8 +29,7 @@ const listRoute = createRoute({
   responses: {
     200: { description: 'Recent runs, newest first', content: { 'application/json': { schema: z.object({ runs: z.array(Run) }) } } },
     400: errorResponse('VALIDATION_ERROR: a bad limit or job'),
-    401: errorResponse('UNAUTHORIZED or a TOKEN_* code'), 403: errorResponse('FORBIDDEN: not an admin'),
-    503: errorResponse("SERVICE_UNAVAILABLE: the auth Worker's keys cannot be loaded; Retry-After"),
+    ...adminOnlyErrors,
   },
 });
 

@@ -7,6 +7,7 @@ import { DEFAULT_WINDOW, parseWindow } from '../../../lib/metrics/metrics-window
 import { TOP_EVENT_TYPES } from '../../../lib/metrics/metric-definitions';
 import { validationHook } from '../../../lib/http/validation';
 import { errorResponse } from '../../../lib/http/openapi';
+import { adminOnlyErrors } from '../admin-auth';
 
 const count = (description: string) => z.number().int().min(0).openapi({ description });
 
@@ -48,8 +49,7 @@ const metricsRoute = createRoute({
   responses: {
     200: { description: 'The figures for the window (docs/metrics.md gives each as the query it runs)', content: { 'application/json': { schema: Metrics } } },
     400: errorResponse('VALIDATION_ERROR: a window outside 1h to 30d, or not in an accepted form'),
-    401: errorResponse('UNAUTHORIZED or a TOKEN_* code'), 403: errorResponse('FORBIDDEN: not an admin'),
-    503: errorResponse("SERVICE_UNAVAILABLE: the auth Worker's keys cannot be loaded; Retry-After"),
+    ...adminOnlyErrors,
   },
 });
 
