@@ -29,10 +29,10 @@ export interface CommandLineSettings {
   now: Date;
 }
 
-export const JOB_NAMES = Object.values(JOBS).map((j) => j.name);
+export const JOB_NAMES = JOBS.map((j) => j.name);
 
 export async function runMaintenanceOnce(settings: CommandLineSettings): Promise<RunOutcome & { job: string; dryRun: boolean }> {
-  const job = Object.values(JOBS).find((j) => j.name === settings.job);
+  const job = JOBS.find((j) => j.name === settings.job);
   if (!job) throw new Error(`no job named ${settings.job} (jobs: ${JOB_NAMES.join(', ')})`);
   const parsed = maintenanceConfigSchema.safeParse(typeof settings.config === 'string' ? JSON.parse(settings.config || '{}') : settings.config);
   if (!parsed.success) throw new Error(`MAINTENANCE_CONFIG: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

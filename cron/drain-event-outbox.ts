@@ -4,6 +4,7 @@ import type { Database } from '../src/lib/storage/database';
 import type { Redis } from '../src/lib/storage/redis';
 import { DEAD_LETTER_KEY, OUTBOX_KEY, toRow } from '../src/lib/events/event-log';
 import { alertUpsert } from '../src/lib/events/alert-store';
+import { markLateEvents } from '../src/lib/metrics/metrics-rollup';
 import type { SecurityEvent } from '../src/lib/events/event-types';
 import { isRejectedByDatabase } from '../src/lib/storage/database-errors';
 
@@ -35,11 +36,15 @@ function revive(raw: unknown): SecurityEvent | undefined {
   }
 }
 
-/** Events and their alerts in one transaction: all stored, or none. */
+/**
+ * Events, their alerts and the metrics rollup's late mark in one transaction: all stored, or none.
+ * These events are late by definition (they waited in the outbox), so the rollup counts their hours again.
+ */
 async function store(db: Database, events: SecurityEvent[]): Promise<void> {
   const insert = db.insert(securityEvents).values(events.map(toRow));
   const alerts = alertUpsert(db, events.filter((e) => e.alert));
-  await (alerts ? db.batch([insert, alerts]) : insert);
+  const oldest = new Date(Math.min(...events.map((e) => e.at.getTime())));
+  await db.batch(alerts ? [insert, alerts, markLateEvents(db, oldest)] : [insert, markLateEvents(db, oldest)]);
 }
 
 /**

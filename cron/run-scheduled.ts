@@ -10,6 +10,7 @@ import { drainEventOutbox } from './drain-event-outbox';
 import { recordRun, type JobDeps, type JobResult, type RunHandle, type RunOutcome } from './record-run';
 import { NIGHTLY_JOB, nightlyMaintenance } from './nightly-maintenance';
 import type { JobMonitor, MonitorSchedule } from './job-monitor';
+import { refreshMetricsRollup } from '../src/lib/metrics/metrics-rollup';
 
 export const NIGHTLY = '0 2 * * *';
 export const EVERY_FIVE_MINUTES = '*/5 * * * *';
@@ -32,38 +33,53 @@ export interface ScheduledJob {
 /** Room after the nightly's budget for its statistics, its events and the retried write of its end. */
 const NIGHTLY_LEASE_MARGIN_MS = 120_000;
 
-export const JOBS: Record<string, ScheduledJob> = {
-  [NIGHTLY]: {
-    name: NIGHTLY_JOB,
-    // A daily Cron Trigger may run 15 minutes.
-    schedule: { cron: NIGHTLY, checkinMarginMinutes: 10, maxRuntimeMinutes: 15 },
-    leaseMs: (deps) => deps.maintenance.budget.seconds * 1000 + NIGHTLY_LEASE_MARGIN_MS,
-    run: (deps, now, run) => nightlyMaintenance({ ...deps, config: deps.maintenance }, now, { runId: run.id, checkpoint: run.checkpoint }),
-  },
-  [EVERY_FIVE_MINUTES]: {
-    name: 'drain-event-outbox',
-    // Its Redis lock lasts 120 s; a run that fires more often than hourly gets 30 s of CPU.
-    schedule: { cron: EVERY_FIVE_MINUTES, checkinMarginMinutes: 2, maxRuntimeMinutes: 3 },
-    leaseMs: () => 180_000,
-    run: async (deps) => {
-      const drained = await drainEventOutbox(deps.db, deps.redis, deps.report);
-      if (drained.drained + drained.deadLettered > 0) console.log(`[cron] drained ${drained.drained} security events from the outbox (${drained.deadLettered} dead-lettered)`);
-      return { status: 'succeeded', details: drained };
-    },
+export const NIGHTLY_MAINTENANCE: ScheduledJob = {
+  name: NIGHTLY_JOB,
+  // A daily Cron Trigger may run 15 minutes.
+  schedule: { cron: NIGHTLY, checkinMarginMinutes: 10, maxRuntimeMinutes: 15 },
+  leaseMs: (deps) => deps.maintenance.budget.seconds * 1000 + NIGHTLY_LEASE_MARGIN_MS,
+  run: (deps, now, run) => nightlyMaintenance({ ...deps, config: deps.maintenance }, now, { runId: run.id, checkpoint: run.checkpoint }),
+};
+
+export const DRAIN_EVENT_OUTBOX: ScheduledJob = {
+  name: 'drain-event-outbox',
+  // Its Redis lock lasts 120 s; a run that fires more often than hourly gets 30 s of CPU.
+  schedule: { cron: EVERY_FIVE_MINUTES, checkinMarginMinutes: 2, maxRuntimeMinutes: 3 },
+  leaseMs: () => 180_000,
+  run: async (deps) => {
+    const drained = await drainEventOutbox(deps.db, deps.redis, deps.report);
+    if (drained.drained + drained.deadLettered > 0) console.log(`[cron] drained ${drained.drained} security events from the outbox (${drained.deadLettered} dead-lettered)`);
+    return { status: 'succeeded', details: drained };
   },
 };
+
+/** After the drain, in the same trigger: the events it stored late are then counted in this run. */
+export const REFRESH_METRICS_ROLLUP: ScheduledJob = {
+  name: 'refresh-metrics-rollup',
+  schedule: { cron: EVERY_FIVE_MINUTES, checkinMarginMinutes: 2, maxRuntimeMinutes: 3 },
+  leaseMs: () => 180_000,
+  run: async (deps, now) => {
+    const refreshed = await refreshMetricsRollup(deps.db, now, deps.clock);
+    return { status: refreshed.status, details: { ...refreshed } };
+  },
+};
+
+/** Every scheduled job, in the order a trigger runs those of its cron expression. */
+export const JOBS: readonly ScheduledJob[] = [NIGHTLY_MAINTENANCE, DRAIN_EVENT_OUTBOX, REFRESH_METRICS_ROLLUP];
 
 /** Makes the monitor's check-in say error; the error itself was reported and recorded already. */
 class RunFailed extends Error {}
 
-/** Runs the job of this cron expression; undefined when there is none. Never throws for a failed run. */
-export async function runScheduledJobs(deps: ScheduledDeps, cron: string, now: Date): Promise<RunOutcome | undefined> {
-  const job = JOBS[cron];
-  if (!job) {
-    console.warn(`[cron] no job for "${cron}"`);
-    return undefined;
-  }
-  return runJob(deps, job, now);
+/**
+ * Runs the jobs of this cron expression one after the other, each under its own lock, record and
+ * monitor (one failing does not stop the next); none for an unknown expression. Never throws.
+ */
+export async function runScheduledJobs(deps: ScheduledDeps, cron: string, now: Date): Promise<RunOutcome[]> {
+  const jobs = JOBS.filter((job) => job.schedule.cron === cron);
+  if (jobs.length === 0) console.warn(`[cron] no job for "${cron}"`);
+  const outcomes: RunOutcome[] = [];
+  for (const job of jobs) outcomes.push(await runJob(deps, job, now));
+  return outcomes;
 }
 
 export async function runJob(deps: ScheduledDeps, job: ScheduledJob, now: Date): Promise<RunOutcome> {

@@ -13,7 +13,7 @@ import { createRedis } from '../../src/lib/storage/redis';
 import { systemClock } from '../../src/lib/clock';
 import { maintenanceConfigSchema } from '../../src/lib/maintenance/maintenance-config';
 import type { Database } from '../../src/lib/storage/database';
-import { JOBS, NIGHTLY, runJob, type ScheduledDeps } from '../../cron/run-scheduled';
+import { NIGHTLY, NIGHTLY_MAINTENANCE, runJob, type ScheduledDeps } from '../../cron/run-scheduled';
 import { NIGHTLY_JOB } from '../../cron/nightly-maintenance';
 import { noMonitor } from '../../cron/job-monitor';
 
@@ -41,7 +41,7 @@ export function jobDeps(config: unknown = {}, database: Database = db): Schedule
 }
 
 /** The nightly job with these deps (the same code the handler runs), answering its outcome. */
-export const runNightlyJob = (deps: ScheduledDeps, now = Date.now()) => runJob(deps, JOBS[NIGHTLY]!, new Date(now));
+export const runNightlyJob = (deps: ScheduledDeps, now = Date.now()) => runJob(deps, NIGHTLY_MAINTENANCE, new Date(now));
 
 /**
  * The database, failing the way an outage mid-run would: every statement from the `failAt`-th on

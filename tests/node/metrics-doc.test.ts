@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { describe, expect, it } from 'vitest';
-import { figuresStatement } from '../../src/lib/metrics/metrics-store';
+import { figuresStatement, rollupFiguresStatement } from '../../src/lib/metrics/metrics-store';
 import { repoRoot } from '../../scripts/stack/profile.ts';
 
 const doc = readFileSync(join(repoRoot, 'docs/metrics.md'), 'utf8');
@@ -27,5 +27,14 @@ describe('docs/metrics.md', () => {
     expect(block('metrics-statement')).toBe(sql);
     // The parameters, in the order the doc's table gives them.
     expect(params).toEqual(['900 seconds', since, now, now, since, now]);
+  });
+
+  it('shows the rollup statement of the long windows exactly as the code sends it', () => {
+    const since = new Date('2026-11-25T10:37:12.345Z');
+    const now = new Date('2026-12-02T10:37:12.345Z');
+    const hour = new Date('2026-11-25T11:00:00.000Z');
+    const { sql, params } = new PgDialect().sqlToQuery(rollupFiguresStatement({ since, now, bucketMs: 3_600_000 }));
+    expect(block('metrics-rollup-statement')).toBe(sql);
+    expect(params).toEqual([hour, hour, now, hour, 'events', '3600 seconds', '3600 seconds', since, now, now, now, since, since, now, now]);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
-  bigint, bigserial, check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid,
+  bigint, bigserial, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 
 /** Who an account is; the access token carries it as `role`. */
@@ -137,6 +137,43 @@ export const securityEventsArchive = pgTable('security_events_archive', {
 }, (t) => [
   index('security_events_archive_created_brin').using('brin', t.createdAt),
 ]);
+
+/**
+ * The metrics' rollup (src/lib/metrics/metrics-rollup.ts): security events counted per UTC hour and
+ * type (folded rows counting their metadata.count), so a week's or a month's metrics read a few
+ * thousand rows instead of every event. Kept by the five-minute cron; exact for the hours
+ * `metrics_rollup_state` says it covers, and the metrics read raw events outside them.
+ */
+export const securityEventCountsHourly = pgTable('security_event_counts_hourly', {
+  hour: timestamptz('hour').notNull(),
+  eventType: text('event_type').notNull(),
+  count: bigint('count', { mode: 'number' }).notNull(),
+}, (t) => [primaryKey({ columns: [t.hour, t.eventType] })]);
+
+/**
+ * Each user's last sign-in or refresh up to the rollup's end (the same refresh keeps it): a week's
+ * active users are then an index range on `last_active_at` instead of a distinct over its events.
+ * A table of its own, not a users column: the refresh rewrites it every five minutes.
+ */
+export const metricsUserActivity = pgTable('metrics_user_activity', {
+  // No foreign key, as security_events.user_id has none: the raw count counts a deleted user's events too.
+  userId: uuid('user_id').primaryKey(),
+  lastActiveAt: timestamptz('last_active_at').notNull(),
+}, (t) => [index('metrics_user_activity_last_active_idx').on(t.lastActiveAt)]);
+
+/**
+ * The hours the rollup covers, [covered_from, covered_to), one row (name 'events'); `dirty_from` is
+ * the oldest event stored late (drained from the Redis outbox) inside them, whose hours the next
+ * refresh counts again. No row: no rollup yet, and the metrics read raw events only.
+ */
+export const metricsRollupState = pgTable('metrics_rollup_state', {
+  name: text('name').primaryKey(),
+  coveredFrom: timestamptz('covered_from').notNull(),
+  coveredTo: timestamptz('covered_to').notNull(),
+  dirtyFrom: timestamptz('dirty_from'),
+  /** Bumped with each late write: a refresh clears dirty_from only if no late write came during it. */
+  dirtyVersion: integer('dirty_version').notNull().default(0),
+});
 
 /**
  * A record of each scheduled job run: what it did and whether it finished. The row of a running job
