@@ -67,7 +67,9 @@ export const EVENT_WEIGHT = sql.raw(`case when metadata ? 'foldReason' then coal
 
 /** The statements that count [a, b) again, as one transaction. */
 function chunkStatements(a: Date, b: Date, coveredFrom: Date, rebuild: boolean): SQL[] {
-  const statements: SQL[] = [];
+  // Chunks of two refreshes at once take turns: each then replaces the other's counts with its own,
+  // where two deletes followed by two inserts would collide on the primary key.
+  const statements: SQL[] = [sql`select pg_advisory_xact_lock(hashtext('metrics_rollup'))`];
   // A rebuild after the clock went back: activity "after" now would hide a user's real activity.
   if (rebuild) statements.push(sql`delete from metrics_user_activity where last_active_at >= ${a}`);
   statements.push(
@@ -112,7 +114,8 @@ export interface RollupRefresh {
  * by whole counted chunks, so a run cut off anywhere leaves a state that is exact for what it covers.
  * The late-events mark is cleared in the last chunk's transaction only if no late write came since it
  * was read (dirty_version unchanged); otherwise the next run counts those hours again. Safe to run
- * twice or at once: each chunk replaces its hours' counts with a fresh count.
+ * twice or at once: each chunk, under a transaction-scoped advisory lock, replaces its hours' counts
+ * with a fresh count.
  */
 export async function refreshMetricsRollup(db: Database, now: Date, clock: Clock, settings: RollupSettings = ROLLUP_SETTINGS): Promise<RollupRefresh> {
   const started = clock();
