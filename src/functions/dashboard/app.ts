@@ -9,6 +9,7 @@ import { adminOnly } from './admin-auth';
 import { blockedIpRoutes } from './routes/blocked-ips';
 import { maintenanceRoutes } from './routes/maintenance';
 import { metricsRoutes } from './routes/metrics';
+import { eventRoutes } from './routes/events';
 import { adminEvents, type AdminVariables } from './admin-events';
 
 export type DashboardApp = OpenAPIHono<{ Bindings: DashboardEnv; Variables: AdminVariables }>;
@@ -21,6 +22,7 @@ export function createDashboardApp(deps: DashboardDeps): DashboardApp {
   app.route('/', blockedIpRoutes(deps));
   app.route('/', maintenanceRoutes(deps));
   app.route('/', metricsRoutes(deps));
+  app.route('/', eventRoutes(deps));
   publishOpenApi(app, { title: 'Edge Auth: dashboard Worker', description: 'Admin-only security API. Every /api route needs an admin access token.' });
   app.onError(handleError(deps.report));
   app.notFound(notFound);

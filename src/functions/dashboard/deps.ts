@@ -7,6 +7,7 @@ import type { ReportError } from '../../lib/http/error-handler';
 import { remoteAccessTokenVerifier } from '../../lib/tokens/remote-jwks';
 import { loadCallerState } from '../../lib/sessions/caller-state';
 import type { BearerDeps } from '../../lib/http/bearer-auth';
+import { cursorKey } from '../../lib/paging/cursor';
 
 export interface DashboardDeps {
   config: DashboardEnvConfig;
@@ -15,6 +16,8 @@ export interface DashboardDeps {
   clock: Clock;
   report: ReportError;
   bearer: BearerDeps;
+  /** The key page cursors are signed with (src/lib/paging/cursor.ts), derived once per isolate. */
+  cursorKey: () => Promise<CryptoKey>;
 }
 
 /** The auth Worker as the dashboard reaches it: the AUTH service binding (tests may wrap it). */
@@ -51,8 +54,12 @@ export function buildDashboardDeps(config: DashboardEnvConfig, auth: AuthService
     url: AUTH_JWKS_URL,
     onError: (err) => report(err, { source: 'get', detail: `AUTH ${AUTH_JWKS_URL}` }),
   }, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  let key: Promise<CryptoKey> | undefined;
   return {
     config, db, clock, report,
+    // From the Redis token, a secret every dashboard deployment has, under a label of its own (HKDF):
+    // rotating that token only makes old cursors a 400, and the client asks for the first page again.
+    cursorKey: () => (key ??= cursorKey(config.UPSTASH_REDIS_REST_TOKEN)),
     redis: createRedis({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN }),
     bearer: { verify: async () => verifier, loadCaller: (userId, sessionId) => loadCallerState(db, userId, sessionId), clock },
   };
