@@ -10,6 +10,8 @@ import { blockedIpRoutes } from './routes/blocked-ips';
 import { maintenanceRoutes } from './routes/maintenance';
 import { metricsRoutes } from './routes/metrics';
 import { eventRoutes } from './routes/events';
+import { sessionRoutes } from './routes/sessions';
+import { userRoutes } from './routes/users';
 import { adminEvents, type AdminVariables } from './admin-events';
 
 export type DashboardApp = OpenAPIHono<{ Bindings: DashboardEnv; Variables: AdminVariables }>;
@@ -23,6 +25,8 @@ export function createDashboardApp(deps: DashboardDeps): DashboardApp {
   app.route('/', maintenanceRoutes(deps));
   app.route('/', metricsRoutes(deps));
   app.route('/', eventRoutes(deps));
+  app.route('/', sessionRoutes(deps));
+  app.route('/', userRoutes(deps));
   publishOpenApi(app, { title: 'Edge Auth: dashboard Worker', description: 'Admin-only security API. Every /api route needs an admin access token.' });
   app.onError(handleError(deps.report));
   app.notFound(notFound);

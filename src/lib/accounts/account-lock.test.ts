@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BRUTE_FORCE_LOCK, lockRefuses } from './account-lock';
+import { ADMIN_LOCK, BRUTE_FORCE_LOCK, lockRefuses } from './account-lock';
 
 const now = new Date('2026-12-02T10:00:00Z');
 const later = new Date('2026-12-02T10:30:00Z');
@@ -20,8 +20,15 @@ describe('lockRefuses', () => {
     expect(lockRefuses(user, 'session', now)).toBe(false);
   });
 
+  it("an operator's lock refuses sign-ins, by password or Google, and leaves open sessions alone", () => {
+    const user = { lockedUntil: later, lockReason: ADMIN_LOCK };
+    expect(lockRefuses(user, 'password', now)).toBe(true);
+    expect(lockRefuses(user, 'google', now)).toBe(true);
+    expect(lockRefuses(user, 'session', now)).toBe(false);
+  });
+
   it('any other lock refuses everything', () => {
-    for (const lockReason of ['admin_lock', null]) {
+    for (const lockReason of ['manual', null]) {
       for (const access of ['password', 'google', 'session'] as const) {
         expect(lockRefuses({ lockedUntil: later, lockReason }, access, now)).toBe(true);
       }

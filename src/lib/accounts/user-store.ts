@@ -40,3 +40,8 @@ export async function findUserByGoogleSubject(db: Database, googleSubject: strin
   const [user] = await db.select().from(users).where(eq(users.googleSubject, googleSubject)).limit(1);
   return user;
 }
+
+export async function findUserById(db: Database, id: string): Promise<UserRow | undefined> {
+  const [user] = await db.select().from(users).where(sql`${users.id} = ${id}`).limit(1);
+  return user;
+}

@@ -3,7 +3,10 @@
  * (created_at, id), so a page costs the same at any depth and events inserted meanwhile never shift a
  * page (they are newer than every position already handed out, or, stored late by the outbox drain,
  * fall where their time puts them). Served by security_events_created_idx (created_at desc, id desc),
- * and by the (type | user_id | ip_address, created_at desc) indexes when those filters are set.
+ * and by the (type | user_id | ip_address, created_at desc) indexes when those filters are set. The
+ * order says `nulls last` as the indexes do (drizzle's desc): a plain `desc` means nulls first, which
+ * no index here has, and the planner then sorts the whole table for every page (the column is not
+ * null, but the planner does not use that to match an index's order).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../storage/database';
@@ -27,7 +30,7 @@ export interface EventPosition { at: string; id: number }
 export interface EventRecord {
   id: number;
   type: string;
-  severity: string;
+  severity: Severity;
   userId: string | null;
   tokenId: string | null;
   ip: string | null;
@@ -57,7 +60,7 @@ export async function searchEvents(db: Pick<Database, 'execute'>, filters: Event
        to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as position_at
   from security_events
  where ${conditions(filters, after)}
- order by created_at desc, id desc
+ order by created_at desc nulls last, id desc nulls last
  limit ${limit + 1}`);
   const page = (rows as Array<Record<string, unknown>>).slice(0, limit);
   const events = page.map(eventRecord);
@@ -69,7 +72,7 @@ export async function searchEvents(db: Pick<Database, 'execute'>, filters: Event
 export function eventRecord(row: Record<string, unknown>): EventRecord {
   const metadata = typeof row.metadata === 'string' ? JSON.parse(row.metadata) as Record<string, unknown> : (row.metadata as Record<string, unknown> | null) ?? {};
   return {
-    id: Number(row.id), type: String(row.event_type), severity: String(row.severity),
+    id: Number(row.id), type: String(row.event_type), severity: String(row.severity) as Severity,
     userId: (row.user_id as string | null) ?? null, tokenId: (row.token_id as string | null) ?? null,
     ip: (row.ip_address as string | null) ?? null, userAgent: (row.user_agent as string | null) ?? null,
     country: (row.country as string | null) ?? null, metadata,

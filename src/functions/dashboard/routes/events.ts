@@ -7,11 +7,11 @@ import type { DashboardDeps } from '../deps';
 import type { AdminVariables } from '../admin-events';
 import { EVENT_SEVERITY, type EventType } from '../../../lib/events/event-types';
 import { searchEvents, type EventFilters } from '../../../lib/events/event-search';
-import { canonicalFilters, openCursor, sealCursor } from '../../../lib/paging/cursor';
+import { canonicalFilters } from '../../../lib/paging/cursor';
 import { text, validationHook } from '../../../lib/http/validation';
 import { errorResponse } from '../../../lib/http/openapi';
-import { ApiError } from '../../../lib/http/errors';
 import { adminOnlyErrors } from '../admin-auth';
+import { cursorParam, invalidQuery, isPositionTime, nextCursor, openPosition } from '../page-cursor';
 
 const EVENT_TYPES = Object.keys(EVENT_SEVERITY) as [EventType, ...EventType[]];
 const SEVERITIES = ['info', 'warning', 'high', 'critical'] as const;
@@ -43,7 +43,7 @@ const listRoute = createRoute({
       from: instant('Events at or after this instant'),
       to: instant('Events at or before this instant'),
       limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ description: '1 to 200, default 50' }),
-      cursor: z.string().min(1).max(512).optional().openapi({ description: 'nextCursor of the previous page, with the same filters' }),
+      cursor: cursorParam,
     }),
   },
   responses: {
@@ -56,8 +56,6 @@ const listRoute = createRoute({
   },
 });
 
-const refuse = (field: string, problem: string) => new ApiError('VALIDATION_ERROR', 'request query is invalid', { details: [{ field, problem }] });
-
 export function eventRoutes(deps: Pick<DashboardDeps, 'db' | 'cursorKey'>) {
   const app = new OpenAPIHono<{ Variables: AdminVariables }>({ defaultHook: validationHook });
   app.openapi(listRoute, async (c) => {
@@ -67,22 +65,16 @@ export function eventRoutes(deps: Pick<DashboardDeps, 'db' | 'cursorKey'>) {
       from: query.from === undefined ? undefined : new Date(query.from),
       to: query.to === undefined ? undefined : new Date(query.to),
     };
-    if (filters.from && filters.to && filters.from > filters.to) throw refuse('from', 'must not be after to');
+    if (filters.from && filters.to && filters.from > filters.to) throw invalidQuery('from', 'must not be after to');
     // Bound to the filters as the client wrote them: a cursor only continues the list it came from.
     const bound = canonicalFilters({ ...query, from: filters.from?.toISOString(), to: filters.to?.toISOString() });
     const key = await deps.cursorKey();
-    let after: { at: string; id: number } | undefined;
-    if (cursor !== undefined) {
-      const position = await openCursor(key, cursor, bound);
-      const [at, id] = position ?? [];
-      if (typeof at !== 'string' || !Number.isSafeInteger(id) || Number.isNaN(Date.parse(at))) {
-        throw refuse('cursor', 'is malformed, was altered, or belongs to other filters');
-      }
-      after = { at, id: id as number };
-    }
+    const after = await openPosition(key, cursor, bound, ([at, id]) => (isPositionTime(at) && Number.isSafeInteger(id) ? { at, id: id as number } : undefined));
     const page = await searchEvents(deps.db, filters, after, limit);
-    const nextCursor = page.next ? await sealCursor(key, [page.next.at, page.next.id], bound) : null;
-    return c.json({ events: page.events.map((e) => ({ ...e, severity: e.severity as (typeof SEVERITIES)[number] })), nextCursor }, 200);
+    return c.json({
+      events: page.events,
+      nextCursor: await nextCursor(key, page.next && [page.next.at, page.next.id], bound),
+    }, 200);
   });
   return app;
 }
