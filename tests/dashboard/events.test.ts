@@ -136,6 +136,17 @@ describe('GET /api/auth/security/events', () => {
     expect(rest.body.events).toHaveLength(2);
   });
 
+  it('documents the investigation routes in the OpenAPI document', async () => {
+    const res = await exports.default.fetch(new Request('http://dashboard.test/openapi.json'));
+    const doc = (await res.json()) as { paths: Record<string, Record<string, { parameters?: Array<{ name: string }> }>> };
+    expect(doc.paths['/api/auth/security/events']?.get?.parameters?.map((p) => p.name).sort())
+      .toEqual(['cursor', 'from', 'ip', 'limit', 'severity', 'to', 'type', 'userId']);
+    expect(doc.paths['/api/auth/security/sessions']?.get?.parameters?.map((p) => p.name).sort()).toEqual(['country', 'cursor', 'limit', 'userId']);
+    for (const path of ['/api/auth/security/users', '/api/auth/security/users/{id}', '/api/auth/security/users/{id}/revoke-sessions', '/api/auth/security/users/{id}/lock', '/api/auth/security/users/{id}/unlock']) {
+      expect(Object.keys(doc.paths), path).toContain(path);
+    }
+  });
+
   it('answers 400 naming the field for every bad filter', async () => {
     const admin = await signedIn('admin');
     const cases: Array<[string, string]> = [
