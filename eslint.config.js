@@ -2,7 +2,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', '.stack', '.wrangler', '.bench', 'dist', 'types', '**/worker-configuration.d.ts', 'drizzle'] },
+  {
+    ignores: [
+      'node_modules',
+      '.stack',
+      '.wrangler',
+      '.bench',
+      'dist',
+      'types',
+      '**/worker-configuration.d.ts',
+      'drizzle',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -15,7 +26,17 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts', 'cron/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/scripts/*', '**/scripts/**'], message: 'src/ and cron/ must not import local tooling from scripts/' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/scripts/*', '**/scripts/**'],
+              message: 'src/ and cron/ must not import local tooling from scripts/',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -28,10 +49,20 @@ export default tseslint.config(
     files: ['src/lib/**/*.ts'],
     ignores: ['src/lib/clock.ts', 'src/lib/**/*.test.ts'],
     rules: {
-      'no-restricted-syntax': ['error',
-        { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'use the injected Clock, not Date.now()' },
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'use the injected Clock, not new Date()' },
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'src/lib never reads env: take config as a parameter' },
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='Date'][property.name='now']",
+          message: 'use the injected Clock, not Date.now()',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'use the injected Clock, not new Date()',
+        },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'src/lib never reads env: take config as a parameter',
+        },
       ],
     },
   },

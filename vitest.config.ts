@@ -7,7 +7,8 @@ const bindings = await testBindings();
 
 // wrangler warns when a secret the config requires is not in the environment; the tests pass them as
 // bindings, so mirror them here to keep the output to what matters.
-for (const name of ['DATABASE_URL', 'UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN', 'JWT_PRIVATE_JWK']) process.env[name] ??= bindings[name];
+for (const name of ['DATABASE_URL', 'UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN', 'JWT_PRIVATE_JWK'])
+  process.env[name] ??= bindings[name];
 
 // The dashboard has no copy of the keys: it reads the auth Worker's through its AUTH binding.
 // (JWT_PRIVATE_JWK stays: tests/dashboard/admin-session.ts signs tokens as the auth Worker would.)
@@ -34,22 +35,28 @@ export default defineConfig({
       },
       {
         // A function: the auth Worker is bundled only when the dashboard's tests run.
-        plugins: [cloudflareTest(async () => ({
-          wrangler: { configPath: './src/functions/dashboard/wrangler.toml' },
-          miniflare: {
-            bindings: dashboardBindings,
-            // AUTH (edge-auth) comes from the dashboard's wrangler.toml; these two are the tests' own.
-            serviceBindings: auxiliaryAuthBindings,
-            workers: await auxiliaryAuthWorkers(bindings),
-          },
-        }))],
+        plugins: [
+          cloudflareTest(async () => ({
+            wrangler: { configPath: './src/functions/dashboard/wrangler.toml' },
+            miniflare: {
+              bindings: dashboardBindings,
+              // AUTH (edge-auth) comes from the dashboard's wrangler.toml; these two are the tests' own.
+              serviceBindings: auxiliaryAuthBindings,
+              workers: await auxiliaryAuthWorkers(bindings),
+            },
+          })),
+        ],
         test: { name: 'dashboard', include: ['tests/dashboard/**/*.test.ts'] },
       },
       {
         // The local tooling runs in Node, so its tests do too: unit tests beside the scripts; tests/stack/,
         // which drive a stack of their own (spawn, signal and restart its servers); and tests/node/, for
         // what a Worker cannot do (migrations on a database of their own, over a Postgres connection).
-        test: { name: 'node', environment: 'node', include: ['scripts/**/*.test.ts', 'tests/stack/**/*.test.ts', 'tests/node/**/*.test.ts'] },
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['scripts/**/*.test.ts', 'tests/stack/**/*.test.ts', 'tests/node/**/*.test.ts'],
+        },
       },
     ],
   },

@@ -8,7 +8,9 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { runBatches, type StepContext, type StepReport } from './batched-step';
 
-const COLUMNS = sql.raw('id, event_type, severity, user_id, token_id, ip_address, user_agent, country, metadata, created_at');
+const COLUMNS = sql.raw(
+  'id, event_type, severity, user_id, token_id, ip_address, user_agent, country, metadata, created_at',
+);
 
 export function archiveBatch(before: Date, limit: number): SQL {
   // The ordered scan runs backwards along security_events_created_idx (created_at desc, id desc).

@@ -33,7 +33,11 @@ function table(rows: number, timeoutAbove = Infinity, statements = 1000) {
   };
   const batch = (limit: number) => Object.assign(sql`select 1`, { limit });
   const ctx = (overrides: Partial<StepContext> = {}): StepContext => ({
-    runner, budget, clock, batches: { initialRows: 100, minRows: 10, maxRows: 1000, targetStatementMs: 2000 }, ...overrides,
+    runner,
+    budget,
+    clock,
+    batches: { initialRows: 100, minRows: 10, maxRows: 1000, targetStatementMs: 2000 },
+    ...overrides,
   });
   return { ctx, batch, sizes, left: () => left };
 }

@@ -31,11 +31,18 @@ export interface CommandLineSettings {
 
 export const JOB_NAMES = JOBS.map((j) => j.name);
 
-export async function runMaintenanceOnce(settings: CommandLineSettings): Promise<RunOutcome & { job: string; dryRun: boolean }> {
+export async function runMaintenanceOnce(
+  settings: CommandLineSettings,
+): Promise<RunOutcome & { job: string; dryRun: boolean }> {
   const job = JOBS.find((j) => j.name === settings.job);
   if (!job) throw new Error(`no job named ${settings.job} (jobs: ${JOB_NAMES.join(', ')})`);
-  const parsed = maintenanceConfigSchema.safeParse(typeof settings.config === 'string' ? JSON.parse(settings.config || '{}') : settings.config);
-  if (!parsed.success) throw new Error(`MAINTENANCE_CONFIG: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const parsed = maintenanceConfigSchema.safeParse(
+    typeof settings.config === 'string' ? JSON.parse(settings.config || '{}') : settings.config,
+  );
+  if (!parsed.success)
+    throw new Error(
+      `MAINTENANCE_CONFIG: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   const deps: ScheduledDeps = {
     db: createDatabase({ url: settings.databaseUrl, fetchEndpoint: settings.neonFetchEndpoint }),
     redis: createRedis({ url: settings.redisUrl, token: settings.redisToken }),
@@ -46,6 +53,8 @@ export async function runMaintenanceOnce(settings: CommandLineSettings): Promise
   };
   if (!settings.dryRun) return { ...(await runJob(deps, job, settings.now)), job: job.name, dryRun: false };
   if (job.name !== NIGHTLY_JOB) throw new Error(`--dry-run is for ${NIGHTLY_JOB} only`);
-  const { status, details } = await nightlyMaintenance({ ...deps, config: deps.maintenance }, settings.now, { dryRun: true });
+  const { status, details } = await nightlyMaintenance({ ...deps, config: deps.maintenance }, settings.now, {
+    dryRun: true,
+  });
   return { status, details: { ...details }, job: job.name, dryRun: true };
 }

@@ -9,10 +9,33 @@ import type { DatabaseStatistics, TableStatistics } from '../src/lib/maintenance
 import { archiveBacklog } from './archive-events';
 
 /** The tables a run measures (a table not created yet is left out of the figures). */
-export const MEASURED_TABLES = ['users', 'sessions', 'refresh_tokens', 'security_events', 'security_events_archive', 'security_alerts', 'alert_deliveries', 'cron_runs'];
+export const MEASURED_TABLES = [
+  'users',
+  'sessions',
+  'refresh_tokens',
+  'security_events',
+  'security_events_archive',
+  'security_alerts',
+  'alert_deliveries',
+  'cron_runs',
+];
 
-export async function readStatistics(runner: StatementRunner, archiveBefore: Date, countCap: number, now: Date): Promise<DatabaseStatistics> {
-  const tables = await runner.rows<{ table: string; reltuples: number; live: number; dead: number; bytes: number; database_bytes: number }>('statistics', sql`
+export async function readStatistics(
+  runner: StatementRunner,
+  archiveBefore: Date,
+  countCap: number,
+  now: Date,
+): Promise<DatabaseStatistics> {
+  const tables = await runner.rows<{
+    table: string;
+    reltuples: number;
+    live: number;
+    dead: number;
+    bytes: number;
+    database_bytes: number;
+  }>(
+    'statistics',
+    sql`
     select c.relname as "table", c.reltuples::float8 as reltuples, coalesce(s.n_live_tup, 0)::float8 as live,
            coalesce(s.n_dead_tup, 0)::float8 as dead, pg_total_relation_size(c.oid)::float8 as bytes,
            pg_database_size(current_database())::float8 as database_bytes
@@ -20,8 +43,12 @@ export async function readStatistics(runner: StatementRunner, archiveBefore: Dat
       join pg_namespace n on n.oid = c.relnamespace
       left join pg_stat_user_tables s on s.relid = c.oid
      where n.nspname = current_schema() and c.relkind = 'r'
-       and c.relname in (${sql.join(MEASURED_TABLES.map((t) => sql`${t}`), sql`, `)})
-     order by c.relname`);
+       and c.relname in (${sql.join(
+         MEASURED_TABLES.map((t) => sql`${t}`),
+         sql`, `,
+       )})
+     order by c.relname`,
+  );
   const [backlog] = await runner.rows<{ n: number }>('archiveBacklog', archiveBacklog(archiveBefore, countCap));
   const rows = Number(backlog?.n ?? 0);
   return {
@@ -42,7 +69,10 @@ export async function readStatistics(runner: StatementRunner, archiveBefore: Dat
  * ANALYZE of each given table (names from this code, never from input), one statement each. One that
  * outlasts the statement timeout is left to autovacuum and named, not allowed to fail the run.
  */
-export async function analyzeTables(runner: StatementRunner, tables: string[]): Promise<{ analyzed: string[]; timedOut: string[] }> {
+export async function analyzeTables(
+  runner: StatementRunner,
+  tables: string[],
+): Promise<{ analyzed: string[]; timedOut: string[] }> {
   const result = { analyzed: [] as string[], timedOut: [] as string[] };
   for (const table of tables) {
     try {

@@ -42,7 +42,10 @@ function revive(raw: unknown): SecurityEvent | undefined {
  */
 async function store(db: Database, events: SecurityEvent[]): Promise<void> {
   const insert = db.insert(securityEvents).values(events.map(toRow));
-  const alerts = alertUpsert(db, events.filter((e) => e.alert));
+  const alerts = alertUpsert(
+    db,
+    events.filter((e) => e.alert),
+  );
   const oldest = new Date(Math.min(...events.map((e) => e.at.getTime())));
   await db.batch(alerts ? [insert, alerts, markLateEvents(db, oldest)] : [insert, markLateEvents(db, oldest)]);
 }
@@ -85,9 +88,14 @@ async function storeBatch(db: Database, raw: unknown[]): Promise<unknown[]> {
  * An entry Postgres refuses moves to the dead-letter list instead. At most MAX_BATCHES_PER_RUN
  * batches a run; the rest waits five minutes.
  */
-export async function drainEventOutbox(db: Database, redis: OutboxRedis, report: Report): Promise<{ drained: number; deadLettered: number; skipped?: 'locked' }> {
+export async function drainEventOutbox(
+  db: Database,
+  redis: OutboxRedis,
+  report: Report,
+): Promise<{ drained: number; deadLettered: number; skipped?: 'locked' }> {
   const drainId = crypto.randomUUID();
-  if ((await redis.set(LOCK_KEY, drainId, { nx: true, ex: LOCK_SECONDS })) !== 'OK') return { drained: 0, deadLettered: 0, skipped: 'locked' };
+  if ((await redis.set(LOCK_KEY, drainId, { nx: true, ex: LOCK_SECONDS })) !== 'OK')
+    return { drained: 0, deadLettered: 0, skipped: 'locked' };
   let drained = 0;
   let deadLettered = 0;
   try {
@@ -96,9 +104,15 @@ export async function drainEventOutbox(db: Database, redis: OutboxRedis, report:
       if (raw.length === 0) break;
       const refused = await storeBatch(db, raw);
       if (refused.length > 0) {
-        await redis.rpush(DEAD_LETTER_KEY, ...refused.map((entry) => (typeof entry === 'string' ? entry : JSON.stringify(entry))));
+        await redis.rpush(
+          DEAD_LETTER_KEY,
+          ...refused.map((entry) => (typeof entry === 'string' ? entry : JSON.stringify(entry))),
+        );
         await redis.ltrim(DEAD_LETTER_KEY, -DEAD_LETTER_MAX, -1);
-        report(new Error(`${refused.length} outbox entries refused by Postgres, moved to ${DEAD_LETTER_KEY}`), { source: 'cron', detail: 'drain-event-outbox' });
+        report(new Error(`${refused.length} outbox entries refused by Postgres, moved to ${DEAD_LETTER_KEY}`), {
+          source: 'cron',
+          detail: 'drain-event-outbox',
+        });
       }
       // Should this trim fail, the batch is stored again next run: a duplicate, never a loss.
       await redis.ltrim(OUTBOX_KEY, raw.length, -1);

@@ -16,11 +16,24 @@ import { OUTBOX_KEY, writeEvents } from '../src/lib/events/event-log';
 import { DAY_MS, type MaintenanceConfig } from '../src/lib/maintenance/maintenance-config';
 import { runBudget } from '../src/lib/maintenance/run-budget';
 import { statementRunner, type StatementRunner } from '../src/lib/maintenance/statement-runner';
-import { growthSince, thresholdBreaches, type Breach, type DatabaseStatistics, type TableGrowth } from '../src/lib/maintenance/statistics';
+import {
+  growthSince,
+  thresholdBreaches,
+  type Breach,
+  type DatabaseStatistics,
+  type TableGrowth,
+} from '../src/lib/maintenance/statistics';
 import { previousStatistics } from '../src/lib/maintenance/run-history';
 import { runError } from '../src/lib/maintenance/run-error';
 import { drainEventOutbox } from './drain-event-outbox';
-import { RETENTION_TARGETS, applyRetention, candidates, cutoffOf, targetPresent, type RetentionTarget } from './retention';
+import {
+  RETENTION_TARGETS,
+  applyRetention,
+  candidates,
+  cutoffOf,
+  targetPresent,
+  type RetentionTarget,
+} from './retention';
 import { archiveBacklog, archiveEvents } from './archive-events';
 import { analyzeTables, readStatistics } from './database-statistics';
 import type { StepContext, StepReport } from './batched-step';
@@ -47,7 +60,10 @@ export interface NightlyOptions {
 }
 
 /** A dry run's answer for a step: how many rows it would take, counted up to the configured cap. */
-export interface DryRunCount { wouldTake: number; capped: boolean }
+export interface DryRunCount {
+  wouldTake: number;
+  capped: boolean;
+}
 
 export type StepOutcome = StepReport | DryRunCount | { skipped: 'no such table' };
 
@@ -63,7 +79,11 @@ export interface NightlyDetails {
   longestStatement?: { ms: number; name: string };
 }
 
-export async function nightlyMaintenance(deps: MaintenanceDeps, now: Date, options: NightlyOptions = {}): Promise<{ status: 'succeeded' | 'partial'; details: NightlyDetails }> {
+export async function nightlyMaintenance(
+  deps: MaintenanceDeps,
+  now: Date,
+  options: NightlyOptions = {},
+): Promise<{ status: 'succeeded' | 'partial'; details: NightlyDetails }> {
   const { config } = deps;
   const budget = runBudget(config.budget, deps.clock);
   const runner = statementRunner(deps.db, config.batches, budget, deps.clock);
@@ -79,13 +99,18 @@ export async function nightlyMaintenance(deps: MaintenanceDeps, now: Date, optio
 
   for (const target of RETENTION_TARGETS) {
     const before = cutoffOf(target, config.retention, now);
-    details.steps[target.name] = options.dryRun ? await wouldDelete(runner, target, before, config.countCap) : await applyRetention(ctx, target, before);
+    details.steps[target.name] = options.dryRun
+      ? await wouldDelete(runner, target, before, config.countCap)
+      : await applyRetention(ctx, target, before);
     await save();
   }
 
   const archiveBefore = new Date(now.getTime() - config.archive.afterDays * DAY_MS);
   details.steps.archiveEvents = options.dryRun
-    ? counted(await runner.rows<{ n: number }>('archiveEvents', archiveBacklog(archiveBefore, config.countCap)), config.countCap)
+    ? counted(
+        await runner.rows<{ n: number }>('archiveEvents', archiveBacklog(archiveBefore, config.countCap)),
+        config.countCap,
+      )
     : await archiveEvents(ctx, archiveBefore);
   await save();
 
@@ -97,7 +122,10 @@ export async function nightlyMaintenance(deps: MaintenanceDeps, now: Date, optio
   await save();
 
   if (!options.dryRun) {
-    const events = [cleanupEvent(details, options.runId, now), ...details.alerts.map((b) => thresholdEvent(b, config.alertSeverity, now))];
+    const events = [
+      cleanupEvent(details, options.runId, now),
+      ...details.alerts.map((b) => thresholdEvent(b, config.alertSeverity, now)),
+    ];
     await writeEvents({ db: deps.db, redis: deps.redis, report: deps.report, signal: deps.signal }, events);
   }
   return { status: allComplete(details.steps) ? 'succeeded' : 'partial', details };
@@ -109,14 +137,21 @@ export async function nightlyMaintenance(deps: MaintenanceDeps, now: Date, optio
  */
 async function outboxStep(deps: MaintenanceDeps, dryRun: boolean): Promise<NonNullable<NightlyDetails['outbox']>> {
   try {
-    return dryRun ? { waiting: await deps.redis.llen(OUTBOX_KEY) } : await drainEventOutbox(deps.db, deps.redis, deps.report);
+    return dryRun
+      ? { waiting: await deps.redis.llen(OUTBOX_KEY) }
+      : await drainEventOutbox(deps.db, deps.redis, deps.report);
   } catch (err) {
     deps.report(err, { source: 'cron', detail: `${NIGHTLY_JOB} outbox` });
     return { error: runError(err) };
   }
 }
 
-async function wouldDelete(runner: StatementRunner, target: RetentionTarget, before: Date, cap: number): Promise<StepOutcome> {
+async function wouldDelete(
+  runner: StatementRunner,
+  target: RetentionTarget,
+  before: Date,
+  cap: number,
+): Promise<StepOutcome> {
   if (!(await targetPresent(runner, target))) return { skipped: 'no such table' };
   return counted(await runner.rows<{ n: number }>(target.name, candidates(target, before, cap)), cap);
 }
@@ -141,7 +176,8 @@ function changedTables(steps: NightlyDetails['steps']): string[] {
 }
 
 /** True unless a step stopped at the budget with work left (skipped and dry-run steps count as complete). */
-const allComplete = (steps: NightlyDetails['steps']) => Object.values(steps).every((step) => !('complete' in step) || step.complete);
+const allComplete = (steps: NightlyDetails['steps']) =>
+  Object.values(steps).every((step) => !('complete' in step) || step.complete);
 
 const rowsOf = (step: StepOutcome | undefined) => (step && 'rows' in step ? step.rows : 0);
 
@@ -149,7 +185,14 @@ const rowsOf = (step: StepOutcome | undefined) => (step && 'rows' in step ? step
 function cleanupEvent(details: NightlyDetails, runId: number | undefined, at: Date): SecurityEvent {
   const s = details.steps;
   return {
-    type: 'token_cleanup', severity: 'info', userId: null, tokenId: null, ip: null, userAgent: null, country: null, at,
+    type: 'token_cleanup',
+    severity: 'info',
+    userId: null,
+    tokenId: null,
+    ip: null,
+    userAgent: null,
+    country: null,
+    at,
     metadata: {
       runId: runId ?? null,
       sessionsDeleted: rowsOf(s.expiredSessions) + rowsOf(s.revokedSessions),
@@ -163,7 +206,16 @@ function cleanupEvent(details: NightlyDetails, runId: number | undefined, at: Da
 /** One alert per check and subject (it folds while open: a table over its size every night counts up). */
 function thresholdEvent(breach: Breach, severity: SecurityEvent['severity'], at: Date): SecurityEvent {
   return {
-    type: 'maintenance_threshold_exceeded', severity, userId: null, tokenId: null, ip: null, userAgent: null, country: null, at,
-    metadata: { ...breach }, alert: true, alertSubject: `${breach.check}:${breach.subject}`,
+    type: 'maintenance_threshold_exceeded',
+    severity,
+    userId: null,
+    tokenId: null,
+    ip: null,
+    userAgent: null,
+    country: null,
+    at,
+    metadata: { ...breach },
+    alert: true,
+    alertSubject: `${breach.check}:${breach.subject}`,
   };
 }

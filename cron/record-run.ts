@@ -10,9 +10,16 @@ import type { CronRunStatus } from '../src/lib/storage/schema';
 import { claimRun, finishRun, saveProgress, type Claim } from '../src/lib/maintenance/run-history';
 import { runError } from '../src/lib/maintenance/run-error';
 
-export interface JobDeps { db: Database; report: ReportError; clock: Clock }
+export interface JobDeps {
+  db: Database;
+  report: ReportError;
+  clock: Clock;
+}
 
-export interface JobResult { status: 'succeeded' | 'partial'; details: object }
+export interface JobResult {
+  status: 'succeeded' | 'partial';
+  details: object;
+}
 
 export interface RunHandle {
   id: number;
@@ -35,7 +42,13 @@ export interface RunOutcome {
  */
 const FINISH_RETRIES_MS = [500, 1000, 2000, 4000, 8000];
 
-export async function recordRun(deps: JobDeps, job: string, now: Date, leaseMs: number, work: (run: RunHandle) => Promise<JobResult>): Promise<RunOutcome> {
+export async function recordRun(
+  deps: JobDeps,
+  job: string,
+  now: Date,
+  leaseMs: number,
+  work: (run: RunHandle) => Promise<JobResult>,
+): Promise<RunOutcome> {
   const clockAtStart = deps.clock().getTime();
   // Times in the record follow the scheduled time the run was given, advanced by the clock.
   const at = () => new Date(now.getTime() + (deps.clock().getTime() - clockAtStart));
@@ -75,7 +88,9 @@ async function finishWithRetries(deps: JobDeps, id: number, outcome: RunOutcome,
     } catch (err) {
       const wait = FINISH_RETRIES_MS[attempt];
       if (wait === undefined) {
-        console.error(`[cron] run ${id} ended ${outcome.status} but its record could not be written (${runError(err)}); the next run will mark it interrupted`);
+        console.error(
+          `[cron] run ${id} ended ${outcome.status} but its record could not be written (${runError(err)}); the next run will mark it interrupted`,
+        );
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, wait));

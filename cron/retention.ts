@@ -28,7 +28,9 @@ export interface RetentionTarget {
 export const RETENTION_TARGETS: RetentionTarget[] = [
   ...SESSION_TARGETS,
   {
-    name: 'resolvedAlerts', table: 'security_alerts', key: 'id',
+    name: 'resolvedAlerts',
+    table: 'security_alerts',
+    key: 'id',
     // Counted from the alert's last detection (an alert has no resolution time yet).
     keptDays: (r) => r.resolvedAlertDays,
     where: (before) => sql`status = 'resolved' and last_seen < ${before}`,
@@ -36,7 +38,9 @@ export const RETENTION_TARGETS: RetentionTarget[] = [
   },
   {
     // The alert-delivery attempt log (webhook delivery, the dashboard issue), once it exists.
-    name: 'alertDeliveries', table: 'alert_deliveries', key: 'id',
+    name: 'alertDeliveries',
+    table: 'alert_deliveries',
+    key: 'id',
     keptDays: (r) => r.alertDeliveryDays,
     where: (before) => sql`created_at < ${before}`,
     oldestFirst: sql`created_at`,
@@ -44,7 +48,9 @@ export const RETENTION_TARGETS: RetentionTarget[] = [
   },
   {
     // A running job's row is its lock: never deleted here, however old (the next run marks it interrupted first).
-    name: 'cronRuns', table: 'cron_runs', key: 'id',
+    name: 'cronRuns',
+    table: 'cron_runs',
+    key: 'id',
     keptDays: (r) => r.cronRunDays,
     where: (before) => sql`started_at < ${before} and status <> 'running'`,
     oldestFirst: sql`started_at`,
@@ -76,17 +82,24 @@ export function candidates(target: RetentionTarget, before: Date, cap: number): 
 /** True when an optional target's table (with its time column) exists. */
 export async function targetPresent(runner: StatementRunner, target: RetentionTarget): Promise<boolean> {
   if (!target.optional) return true;
-  const [row] = await runner.rows<{ present: boolean }>(`${target.name}-present`, sql`
+  const [row] = await runner.rows<{ present: boolean }>(
+    `${target.name}-present`,
+    sql`
     select exists (
       select 1 from information_schema.columns
        where table_schema = current_schema() and table_name = ${target.table} and column_name = ${target.optional.column}
-    ) as present`);
+    ) as present`,
+  );
   return row?.present === true;
 }
 
 export type RetentionReport = StepReport | { skipped: 'no such table' };
 
-export async function applyRetention(ctx: StepContext, target: RetentionTarget, before: Date): Promise<RetentionReport> {
+export async function applyRetention(
+  ctx: StepContext,
+  target: RetentionTarget,
+  before: Date,
+): Promise<RetentionReport> {
   if (!(await targetPresent(ctx.runner, target))) return { skipped: 'no such table' };
   return runBatches(ctx, target.name, (limit) => deleteBatch(target, before, limit));
 }

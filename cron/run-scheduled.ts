@@ -38,7 +38,8 @@ export const NIGHTLY_MAINTENANCE: ScheduledJob = {
   // A daily Cron Trigger may run 15 minutes.
   schedule: { cron: NIGHTLY, checkinMarginMinutes: 10, maxRuntimeMinutes: 15 },
   leaseMs: (deps) => deps.maintenance.budget.seconds * 1000 + NIGHTLY_LEASE_MARGIN_MS,
-  run: (deps, now, run) => nightlyMaintenance({ ...deps, config: deps.maintenance }, now, { runId: run.id, checkpoint: run.checkpoint }),
+  run: (deps, now, run) =>
+    nightlyMaintenance({ ...deps, config: deps.maintenance }, now, { runId: run.id, checkpoint: run.checkpoint }),
 };
 
 export const DRAIN_EVENT_OUTBOX: ScheduledJob = {
@@ -48,7 +49,10 @@ export const DRAIN_EVENT_OUTBOX: ScheduledJob = {
   leaseMs: () => 180_000,
   run: async (deps) => {
     const drained = await drainEventOutbox(deps.db, deps.redis, deps.report);
-    if (drained.drained + drained.deadLettered > 0) console.log(`[cron] drained ${drained.drained} security events from the outbox (${drained.deadLettered} dead-lettered)`);
+    if (drained.drained + drained.deadLettered > 0)
+      console.log(
+        `[cron] drained ${drained.drained} security events from the outbox (${drained.deadLettered} dead-lettered)`,
+      );
     return { status: 'succeeded', details: drained };
   },
 };

@@ -20,18 +20,20 @@ describe('mergeDevVars', () => {
       'MY_OWN_FLAG=on',
       '',
     ].join('\n');
-    expect(mergeDevVars(mine, { owned })).toBe([
-      '# my settings',
-      "GOOGLE_CLIENT_ID='123-abc.apps.googleusercontent.com'",
-      '',
-      "DATABASE_URL='postgres://postgres:pw@127.0.0.1:15432/auth'",
-      'SENTRY_DSN=https://key@sentry.example/1   # staging project',
-      `SECURITY_CONFIG='{"rateLimits":{"login":{"limit":50}}}'`,
-      "export UPSTASH_REDIS_REST_URL='http://127.0.0.1:15480' # old port",
-      'MY_OWN_FLAG=on',
-      "NEON_FETCH_ENDPOINT='http://127.0.0.1:15481/sql'",
-      '',
-    ].join('\n'));
+    expect(mergeDevVars(mine, { owned })).toBe(
+      [
+        '# my settings',
+        "GOOGLE_CLIENT_ID='123-abc.apps.googleusercontent.com'",
+        '',
+        "DATABASE_URL='postgres://postgres:pw@127.0.0.1:15432/auth'",
+        'SENTRY_DSN=https://key@sentry.example/1   # staging project',
+        `SECURITY_CONFIG='{"rateLimits":{"login":{"limit":50}}}'`,
+        "export UPSTASH_REDIS_REST_URL='http://127.0.0.1:15480' # old port",
+        'MY_OWN_FLAG=on',
+        "NEON_FETCH_ENDPOINT='http://127.0.0.1:15481/sql'",
+        '',
+      ].join('\n'),
+    );
   });
 
   it('changes nothing on a second run, and keeps the spelling of an owned value that is already right', () => {
@@ -46,12 +48,17 @@ describe('mergeDevVars', () => {
   });
 
   it('writes a default only when the key is absent', () => {
-    const merged = mergeDevVars("ENVIRONMENT='test'\n", { owned: {}, defaults: { ENVIRONMENT: 'development', JWT_ISSUER: 'http://127.0.0.1:8787' } });
+    const merged = mergeDevVars("ENVIRONMENT='test'\n", {
+      owned: {},
+      defaults: { ENVIRONMENT: 'development', JWT_ISSUER: 'http://127.0.0.1:8787' },
+    });
     expect(merged).toBe("ENVIRONMENT='test'\nJWT_ISSUER='http://127.0.0.1:8787'\n");
   });
 
   it('fills an empty assignment of an owned key', () => {
-    expect(mergeDevVars('JWT_PRIVATE_JWK=\nX=1\n', { owned: { JWT_PRIVATE_JWK: '{"kid":"k"}' } })).toBe(`JWT_PRIVATE_JWK='{"kid":"k"}'\nX=1\n`);
+    expect(mergeDevVars('JWT_PRIVATE_JWK=\nX=1\n', { owned: { JWT_PRIVATE_JWK: '{"kid":"k"}' } })).toBe(
+      `JWT_PRIVATE_JWK='{"kid":"k"}'\nX=1\n`,
+    );
   });
 
   it('starts a new file with the header', () => {

@@ -16,7 +16,8 @@ interface Assignment {
 }
 
 // dotenv's line grammar, with its value in a group of its own so its span can be replaced.
-const ASSIGNMENT = /^\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?$/dgm;
+const ASSIGNMENT =
+  /^\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?$/dgm;
 
 function decode(raw: string): string {
   const trimmed = raw.replace(/\r\n?/g, '\n').trim(); // dotenv reads CRLF files as LF
@@ -41,7 +42,9 @@ function assignments(text: string): Assignment[] {
 
 /** The value wrangler dev would read for `key` (the last assignment wins), or undefined. */
 export function readDevVar(text: string, key: string): string | undefined {
-  return assignments(text).filter((a) => a.key === key).at(-1)?.value;
+  return assignments(text)
+    .filter((a) => a.key === key)
+    .at(-1)?.value;
 }
 
 /** A value quoted so dotenv reads it back unchanged: literally, with no escape processing. */
@@ -78,8 +81,9 @@ export function mergeDevVars(text: string, changes: DevVarsChanges): string {
   merged += text.slice(copied);
 
   const present = new Set(found.map((a) => a.key));
-  const missing = [...Object.entries(changes.owned), ...Object.entries(changes.defaults ?? {})]
-    .filter(([key], i, all) => !present.has(key) && all.findIndex(([other]) => other === key) === i);
+  const missing = [...Object.entries(changes.owned), ...Object.entries(changes.defaults ?? {})].filter(
+    ([key], i, all) => !present.has(key) && all.findIndex(([other]) => other === key) === i,
+  );
   if (missing.length === 0) return merged;
   const eol = text.includes('\r\n') ? '\r\n' : '\n'; // the file's own line ending
   if (merged.trim() === '' && changes.header) merged = changes.header.replace(/\n?$/, '\n').replace(/\r?\n/g, eol);

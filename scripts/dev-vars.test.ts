@@ -38,7 +38,8 @@ describe('planDevVars', () => {
       ENVIRONMENT: 'test',
       JWT_ISSUER: 'http://127.0.0.1:8787',
       ...stack,
-    })) expect(readDevVar(plan.auth, key), key).toBe(value);
+    }))
+      expect(readDevVar(plan.auth, key), key).toBe(value);
     expect(plan.auth.startsWith("# mine\nGOOGLE_CLIENT_ID='123-abc.apps.googleusercontent.com'\n")).toBe(true);
     expect(readDevVar(plan.dashboard, 'JWT_PRIVATE_JWK')).toBeUndefined(); // the dashboard holds no key
     expect(readDevVar(plan.dashboard, 'DATABASE_URL')).toBe(stack.DATABASE_URL);

@@ -22,13 +22,21 @@ const HEADER = `# Local variables for wrangler dev; local only, never commit.
 /** Written only when absent: a developer may point them elsewhere. */
 const DEFAULTS = { ENVIRONMENT: 'development', JWT_ISSUER: 'http://127.0.0.1:8787' };
 
-export interface DevVarsPlan { auth: string; dashboard: string; notes: string[] }
+export interface DevVarsPlan {
+  auth: string;
+  dashboard: string;
+  notes: string[];
+}
 
 /**
  * The new texts of both Workers' .dev.vars, from their current texts (empty when absent), the
  * stack's bindings and a private JWK to use only if the auth Worker has none. Pure.
  */
-export function planDevVars(existing: { auth: string; dashboard: string }, stack: Record<string, string>, freshPrivateJwk: string): DevVarsPlan {
+export function planDevVars(
+  existing: { auth: string; dashboard: string },
+  stack: Record<string, string>,
+  freshPrivateJwk: string,
+): DevVarsPlan {
   const notes: string[] = [];
   const authOwned: Record<string, string> = { ...stack };
 

@@ -17,13 +17,20 @@ const DASHBOARD_PORT = Number(process.env.DASHBOARD_PORT ?? 8788);
 const profile = stackProfile('dev');
 
 function wranglerDev(config: string, port: number, inspectorPort: number, label: string): ChildProcess {
-  const child = spawn(join(repoRoot, 'node_modules/.bin/wrangler'), [
-    'dev', '-c', config, '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
-  ], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', XDG_CONFIG_HOME: join(profile.stateDir, 'config'), CI: 'true' },
-  });
+  const child = spawn(
+    join(repoRoot, 'node_modules/.bin/wrangler'),
+    ['dev', '-c', config, '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort)],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        WRANGLER_SEND_METRICS: 'false',
+        XDG_CONFIG_HOME: join(profile.stateDir, 'config'),
+        CI: 'true',
+      },
+    },
+  );
   for (const stream of [child.stdout, child.stderr]) {
     stream?.on('data', (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n')) if (line.trim()) console.log(`[${label}] ${line}`);
@@ -38,7 +45,9 @@ async function waitForHealth(url: string, timeoutMs = 90_000): Promise<void> {
     try {
       const res = await fetch(url);
       if (res.ok) return;
-    } catch { /* not up yet */ }
+    } catch {
+      /* not up yet */
+    }
     await sleep(250);
   }
   throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s`);
@@ -64,8 +73,17 @@ try {
   mkdirSync(join(profile.stateDir, 'config'), { recursive: true });
   children.push(wranglerDev('wrangler.toml', AUTH_PORT, 9229, 'auth'));
   children.push(wranglerDev('src/functions/dashboard/wrangler.toml', DASHBOARD_PORT, 9230, 'dashboard'));
-  for (const child of children) child.on('exit', (code) => { if (!stopping) { console.error(`[dev] a Worker exited (${code})`); void shutdown(1); } });
-  await Promise.all([waitForHealth(`http://127.0.0.1:${AUTH_PORT}/health`), waitForHealth(`http://127.0.0.1:${DASHBOARD_PORT}/health`)]);
+  for (const child of children)
+    child.on('exit', (code) => {
+      if (!stopping) {
+        console.error(`[dev] a Worker exited (${code})`);
+        void shutdown(1);
+      }
+    });
+  await Promise.all([
+    waitForHealth(`http://127.0.0.1:${AUTH_PORT}/health`),
+    waitForHealth(`http://127.0.0.1:${DASHBOARD_PORT}/health`),
+  ]);
   console.log(`
   Auth Worker       http://127.0.0.1:${AUTH_PORT}        (health: /health, keys: /.well-known/jwks.json)
   Dashboard Worker  http://127.0.0.1:${DASHBOARD_PORT}

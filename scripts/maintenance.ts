@@ -10,12 +10,20 @@ import { parseArgs } from 'node:util';
 import { stackProfile, workerBindings } from './stack/profile.ts';
 import { loadJobs } from './maintenance/load-jobs.ts';
 
-const { values } = parseArgs({ options: { 'dry-run': { type: 'boolean', default: false }, job: { type: 'string', default: 'nightly-maintenance' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    'dry-run': { type: 'boolean', default: false },
+    job: { type: 'string', default: 'nightly-maintenance' },
+    json: { type: 'boolean', default: false },
+  },
+});
 
 const local = workerBindings(stackProfile('dev'));
 const env = process.env;
 if (env.DATABASE_URL && !(env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN)) {
-  console.error('with DATABASE_URL set, set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN too (the run drains the event outbox there)');
+  console.error(
+    'with DATABASE_URL set, set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN too (the run drains the event outbox there)',
+  );
   process.exit(2);
 }
 const settings = {

@@ -20,12 +20,16 @@ const client = new pg.Client({ connectionString });
 try {
   await client.connect();
 } catch (err) {
-  console.error(`cannot reach the database (${err instanceof Error ? err.message : String(err)}). Locally, start it with npm run dev or npm run stack:start.`);
+  console.error(
+    `cannot reach the database (${err instanceof Error ? err.message : String(err)}). Locally, start it with npm run dev or npm run stack:start.`,
+  );
   process.exit(1);
 }
 try {
   const result = await client.query<{ id: string; email: string; role: string }>(
-    'update users set role = $1, updated_at = now() where lower(email) = $2 returning id, email, role', [role, email]);
+    'update users set role = $1, updated_at = now() where lower(email) = $2 returning id, email, role',
+    [role, email],
+  );
   const user = result.rows[0];
   if (!user) {
     console.error(`no user with email ${email}`);

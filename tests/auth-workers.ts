@@ -18,7 +18,10 @@ import { repoRoot } from '../scripts/stack/profile.ts';
 import { makeSigningKeys } from './test-bindings.ts';
 
 /** The bindings the dashboard's tests get to reach the other two deployments. */
-export const auxiliaryAuthBindings = { AUTH_ROTATED: 'edge-auth-rotated', AUTH_MISCONFIGURED: 'edge-auth-misconfigured' };
+export const auxiliaryAuthBindings = {
+  AUTH_ROTATED: 'edge-auth-rotated',
+  AUTH_MISCONFIGURED: 'edge-auth-misconfigured',
+};
 
 let bundle: Promise<string> | undefined;
 
@@ -27,10 +30,14 @@ function bundleAuthWorker(): Promise<string> {
   bundle ??= (async () => {
     const outdir = mkdtempSync(join(tmpdir(), 'edge-auth-bundle-'));
     process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
-    await promisify(execFile)(join(repoRoot, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir, '-c', 'wrangler.toml'], {
-      cwd: repoRoot,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', XDG_CONFIG_HOME: join(outdir, 'config') },
-    });
+    await promisify(execFile)(
+      join(repoRoot, 'node_modules/.bin/wrangler'),
+      ['deploy', '--dry-run', '--outdir', outdir, '-c', 'wrangler.toml'],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', XDG_CONFIG_HOME: join(outdir, 'config') },
+      },
+    );
     return join(outdir, 'index.js');
   })();
   return bundle;
@@ -46,7 +53,10 @@ function publicHalf(privateJwk: string): Record<string, unknown> {
 export async function auxiliaryAuthWorkers(bindings: Record<string, string>) {
   const config = unstable_readConfig({ config: join(repoRoot, 'wrangler.toml') });
   // A kid of its own: makeSigningKeys names keys by the millisecond, which two keys could share.
-  const rotatedKey = { ...(JSON.parse((await makeSigningKeys()).privateJwk) as object), kid: `test-rotated-${crypto.randomUUID().slice(0, 8)}` };
+  const rotatedKey = {
+    ...(JSON.parse((await makeSigningKeys()).privateJwk) as object),
+    kid: `test-rotated-${crypto.randomUUID().slice(0, 8)}`,
+  };
   const worker = async (name: string, overrides: Record<string, string>) => ({
     name,
     modules: true,

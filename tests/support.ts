@@ -5,7 +5,14 @@
 import { and, eq, getTableColumns } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import { expect } from 'vitest';
-import { refreshTokens, securityEvents, sessions, type RefreshTokenRow, type SecurityEventRow, type SessionRow } from '../src/lib/storage/schema';
+import {
+  refreshTokens,
+  securityEvents,
+  sessions,
+  type RefreshTokenRow,
+  type SecurityEventRow,
+  type SessionRow,
+} from '../src/lib/storage/schema';
 import { createDatabase } from '../src/lib/storage/database';
 import { hashRefreshToken } from '../src/lib/tokens/refresh-token';
 import { api, PASSWORD, randomIp, type Call, type Reply, type Tokens } from './auth/api';
@@ -44,7 +51,11 @@ export async function redisBack(timeoutMs = 10_000): Promise<void> {
 export const db = createDatabase({ url: testEnv.DATABASE_URL, fetchEndpoint: testEnv.NEON_FETCH_ENDPOINT });
 
 /** Which security events to read: every field given must match. */
-export interface EventFilter { userId?: string; ip?: string; type?: string }
+export interface EventFilter {
+  userId?: string;
+  ip?: string;
+  type?: string;
+}
 
 /** The security_events rows that match every field of `filter` (at least one field is required). */
 export function eventsWhere(filter: EventFilter) {
@@ -54,7 +65,10 @@ export function eventsWhere(filter: EventFilter) {
     filter.type !== undefined ? eq(securityEvents.eventType, filter.type) : undefined,
   ].filter((c) => c !== undefined);
   if (conditions.length === 0) throw new Error('eventsWhere: give a userId, an ip or a type');
-  return db.select().from(securityEvents).where(and(...conditions));
+  return db
+    .select()
+    .from(securityEvents)
+    .where(and(...conditions));
 }
 
 /** Every security event of one user. */
@@ -64,20 +78,29 @@ export const eventsOfUser = (userId: string) => eventsWhere({ userId });
 export const eventsFromIp = (ip: string) => eventsWhere({ ip });
 
 /** Security events are written after the response (waitUntil): polls a user's events of one type until `enough` holds (about 3 s). */
-export const waitForEvents = (userId: string, type: string, enough: (rows: SecurityEventRow[]) => boolean = (r) => r.length > 0) =>
-  eventually(() => eventsWhere({ userId, type }), enough);
+export const waitForEvents = (
+  userId: string,
+  type: string,
+  enough: (rows: SecurityEventRow[]) => boolean = (r) => r.length > 0,
+) => eventually(() => eventsWhere({ userId, type }), enough);
 
 /** The refresh_tokens row of a token; throws when there is none. */
 export async function mustTokenRow(token: string): Promise<RefreshTokenRow> {
-  const [row] = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, await hashRefreshToken(token)));
+  const [row] = await db
+    .select()
+    .from(refreshTokens)
+    .where(eq(refreshTokens.tokenHash, await hashRefreshToken(token)));
   if (!row) throw new Error('no refresh_tokens row for the token');
   return row;
 }
 
 /** Every refresh_tokens row of a user's sessions. */
 export const tokenRowsOfUser = (userId: string) =>
-  db.select(getTableColumns(refreshTokens)).from(refreshTokens)
-    .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId)).where(eq(sessions.userId, userId));
+  db
+    .select(getTableColumns(refreshTokens))
+    .from(refreshTokens)
+    .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+    .where(eq(sessions.userId, userId));
 
 /** The sessions row of a session; throws when there is none. */
 export async function mustSessionRow(sessionId: string): Promise<SessionRow> {
@@ -93,12 +116,20 @@ export const uniquePassword = () => `pw ${crypto.randomUUID()} stays secret`;
 
 /** The whole token response of signup, login and refresh. */
 export interface TokenBody {
-  token: string; accessToken: string; refreshToken: string; expiresIn: number; tokenType: string;
+  token: string;
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  tokenType: string;
   user: { id: string; email: string; name: string; role: string };
 }
 
 /** The error body of the auth API (`details` on validation errors). */
-export interface ErrorReply { error: string; message: string; details?: { field: string; problem: string }[] }
+export interface ErrorReply {
+  error: string;
+  message: string;
+  details?: { field: string; problem: string }[];
+}
 
 /** POST /api/auth/refresh from a fresh address unless `ip` is given. */
 export const refresh = <T = Tokens>(refreshToken: string, ip = randomIp()) =>
@@ -106,7 +137,11 @@ export const refresh = <T = Tokens>(refreshToken: string, ip = randomIp()) =>
 
 /** A new session by password (PASSWORD) from a fresh address unless `call` says otherwise; throws unless 200. */
 export async function login(email: string, deviceName: string, call: Omit<Call, 'body'> = {}): Promise<Tokens> {
-  const res = await api<Tokens>('/api/auth/login', { ip: randomIp(), ...call, body: { email, password: PASSWORD, deviceName } });
+  const res = await api<Tokens>('/api/auth/login', {
+    ip: randomIp(),
+    ...call,
+    body: { email, password: PASSWORD, deviceName },
+  });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
@@ -127,7 +162,11 @@ export async function expectRefusedWithinOneSecond(accessToken: string, revokedA
 
 /** A RATE_LIMIT_EXCEEDED body whose retryAfter (whole seconds, 1 to 60) is also the Retry-After header. */
 export function expectRateLimitExceeded(res: Reply): void {
-  expect(res.body).toEqual({ error: 'RATE_LIMIT_EXCEEDED', message: expect.any(String), retryAfter: expect.any(Number) });
+  expect(res.body).toEqual({
+    error: 'RATE_LIMIT_EXCEEDED',
+    message: expect.any(String),
+    retryAfter: expect.any(Number),
+  });
   const retryAfter = res.body.retryAfter as number;
   expect(Number.isInteger(retryAfter)).toBe(true);
   expect(retryAfter).toBeGreaterThanOrEqual(1);

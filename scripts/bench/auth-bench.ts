@@ -25,19 +25,28 @@ const cpuBundle = await buildBenchWorker(join(repoRoot, 'scripts/bench/cpu-worke
 const stack = await startStack(profile, () => undefined);
 const keys = await makeSigningKeys();
 const bindings = {
-  ...workerBindings(profile), ENVIRONMENT: 'test', JWT_ISSUER: 'http://bench', JWT_AUDIENCE: 'edge-auth-api',
-  JWT_PRIVATE_JWK: keys.privateJwk, JWT_PUBLIC_JWKS: '[]', SECURITY_CONFIG: BENCH_SECURITY_CONFIG,
+  ...workerBindings(profile),
+  ENVIRONMENT: 'test',
+  JWT_ISSUER: 'http://bench',
+  JWT_AUDIENCE: 'edge-auth-api',
+  JWT_PRIVATE_JWK: keys.privateJwk,
+  JWT_PUBLIC_JWKS: '[]',
+  SECURITY_CONFIG: BENCH_SECURITY_CONFIG,
 };
 const auth = await serveBundle(authBundle, bindings);
 const cpu = await serveBundle(cpuBundle, bindings);
-const counters = bridgeCounters(`http://127.0.0.1:${profile.neonBridgePort}`, `http://127.0.0.1:${profile.upstashBridgePort}`);
+const counters = bridgeCounters(
+  `http://127.0.0.1:${profile.neonBridgePort}`,
+  `http://127.0.0.1:${profile.upstashBridgePort}`,
+);
 
 async function call(path: string, init: { body?: unknown; token?: string; method?: string } = {}) {
   const headers: Record<string, string> = { 'user-agent': 'bench/1.0 Chrome/131.0', 'cf-connecting-ip': '203.0.113.7' };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   const res = await fetch(auth.url + path, {
-    method: init.method ?? (init.body !== undefined ? 'POST' : 'GET'), headers,
+    method: init.method ?? (init.body !== undefined ? 'POST' : 'GET'),
+    headers,
     body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
   });
   const text = await res.text();
@@ -66,19 +75,39 @@ try {
   const password = 'correct horse battery staple';
   let tokens: Record<string, string> = {};
   let signedUp: Record<string, string> = {};
-  await measure('POST /api/auth/signup', async () => { const r = await call('/api/auth/signup', { body: { email, password, name: 'Bench' } }); signedUp = r.body; return r; });
-  await measure('POST /api/auth/login', async () => { const r = await call('/api/auth/login', { body: { email, password } }); tokens = r.body; return r; });
-  await measure('POST /api/auth/login (wrong password)', () => call('/api/auth/login', { body: { email, password: 'wrong password!' } }));
-  await measure('POST /api/auth/refresh', async () => { const r = await call('/api/auth/refresh', { body: { refreshToken: tokens.refreshToken } }); tokens = r.body; return r; });
+  await measure('POST /api/auth/signup', async () => {
+    const r = await call('/api/auth/signup', { body: { email, password, name: 'Bench' } });
+    signedUp = r.body;
+    return r;
+  });
+  await measure('POST /api/auth/login', async () => {
+    const r = await call('/api/auth/login', { body: { email, password } });
+    tokens = r.body;
+    return r;
+  });
+  await measure('POST /api/auth/login (wrong password)', () =>
+    call('/api/auth/login', { body: { email, password: 'wrong password!' } }),
+  );
+  await measure('POST /api/auth/refresh', async () => {
+    const r = await call('/api/auth/refresh', { body: { refreshToken: tokens.refreshToken } });
+    tokens = r.body;
+    return r;
+  });
   await measure('GET /api/auth/me', () => call('/api/auth/me', { token: tokens.accessToken }));
   await measure('GET /api/auth/sessions', () => call('/api/auth/sessions', { token: tokens.accessToken }));
-  await measure('POST /api/auth/logout', () => call('/api/auth/logout', { body: { refreshToken: tokens.refreshToken } }));
+  await measure('POST /api/auth/logout', () =>
+    call('/api/auth/logout', { body: { refreshToken: tokens.refreshToken } }),
+  );
   // The signup's session is still live: logout-all ends it (and any other left).
-  await measure('POST /api/auth/logout-all', () => call('/api/auth/logout-all', { token: signedUp.accessToken, method: 'POST' }));
+  await measure('POST /api/auth/logout-all', () =>
+    call('/api/auth/logout-all', { token: signedUp.accessToken, method: 'POST' }),
+  );
   await measure('GET /.well-known/jwks.json', () => call('/.well-known/jwks.json'));
 
   console.log('\nRound trips per request (counted at the bridges)');
-  console.log('| route | status | Postgres on the critical path | Redis requests (before and after the response) | Postgres after the response (event log) |');
+  console.log(
+    '| route | status | Postgres on the critical path | Redis requests (before and after the response) | Postgres after the response (event log) |',
+  );
   console.log('| --- | --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.route} | ${r.status} | ${r.pgCritical} | ${r.redis} | ${r.pgAfter} |`);
 
@@ -95,8 +124,8 @@ try {
   };
   // Each request repeats the work so it dwarfs the request's own overhead; per-operation = (t - noop) / repeat.
   const noop = await latency('/noop', 1);
-  const hash = (await latency('/hash', 5) - noop) / 5;
-  const refreshWork = (await latency('/refresh-work', 500) - noop) / 500;
+  const hash = ((await latency('/hash', 5)) - noop) / 5;
+  const refreshWork = ((await latency('/refresh-work', 500)) - noop) / 500;
   const refreshSamples: number[] = [];
   let current = (await call('/api/auth/login', { body: { email, password } })).body.refreshToken;
   for (let i = 0; i < SAMPLES; i++) {
@@ -106,12 +135,16 @@ try {
     if (r.status !== 200) throw new Error(`refresh answered ${r.status}`);
     current = r.body.refreshToken;
   }
-  console.log(`\nCPU time, median of ${SAMPLES} requests to an I/O-free bench Worker that repeats the work (no-op request: ${noop.toFixed(2)} ms)`);
+  console.log(
+    `\nCPU time, median of ${SAMPLES} requests to an I/O-free bench Worker that repeats the work (no-op request: ${noop.toFixed(2)} ms)`,
+  );
   console.log('| work | median CPU ms |');
   console.log('| --- | --- |');
   console.log(`| scrypt hash (N=2^14, r=8, p=5) | ${hash.toFixed(1)} |`);
   console.log(`| refresh, its CPU work (2x SHA-256, a new token, an ES256 signature) | ${refreshWork.toFixed(3)} |`);
-  console.log(`| refresh end to end on the local stack (one SQL round trip, wall time) | ${median(refreshSamples).toFixed(1)} |`);
+  console.log(
+    `| refresh end to end on the local stack (one SQL round trip, wall time) | ${median(refreshSamples).toFixed(1)} |`,
+  );
 } finally {
   await auth.dispose();
   await cpu.dispose();

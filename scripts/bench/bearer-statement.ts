@@ -8,10 +8,18 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import { loadCallerState } from '../../src/lib/sessions/caller-state';
 import type { Database } from '../../src/lib/storage/database';
 
-export async function bearerCheckStatement(userId: string, sessionId: string): Promise<{ sql: string; params: unknown[] }> {
+export async function bearerCheckStatement(
+  userId: string,
+  sessionId: string,
+): Promise<{ sql: string; params: unknown[] }> {
   let statement: SQL | undefined;
   // Records the statement instead of sending it; the bench then runs it on the real Postgres.
-  const recorder = { execute: async (query: SQL) => { statement = query; return { rows: [] }; } };
+  const recorder = {
+    execute: async (query: SQL) => {
+      statement = query;
+      return { rows: [] };
+    },
+  };
   await loadCallerState(recorder as unknown as Database, userId, sessionId);
   if (!statement) throw new Error('loadCallerState ran no statement');
   return new PgDialect().sqlToQuery(statement);

@@ -1,5 +1,9 @@
 /** Reads and resets the bridges' counters: how many Redis and Postgres round trips a request made. */
-export interface RoundTrips { postgres: number; redis: number; statements: string[] }
+export interface RoundTrips {
+  postgres: number;
+  redis: number;
+  statements: string[];
+}
 
 export function bridgeCounters(neonBase: string, upstashBase: string) {
   const read = async (): Promise<RoundTrips> => {
@@ -10,7 +14,10 @@ export function bridgeCounters(neonBase: string, upstashBase: string) {
     return { postgres: pg.requests, redis: redis.requests, statements: pg.recent.slice(-pg.requests) };
   };
   const reset = async () => {
-    await Promise.all([fetch(`${neonBase}/__stats/reset`, { method: 'POST' }), fetch(`${upstashBase}/__stats/reset`, { method: 'POST' })]);
+    await Promise.all([
+      fetch(`${neonBase}/__stats/reset`, { method: 'POST' }),
+      fetch(`${upstashBase}/__stats/reset`, { method: 'POST' }),
+    ]);
   };
   return { read, reset };
 }

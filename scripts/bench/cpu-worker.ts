@@ -31,6 +31,11 @@ export default {
 async function refreshWork(k: KeySet): Promise<void> {
   await hashRefreshToken(newRefreshToken());
   await hashRefreshToken(newRefreshToken());
-  await signAccessToken({ userId: crypto.randomUUID(), sessionId: crypto.randomUUID(), role: 'user' }, k.signing,
-    { issuer: 'bench', audience: 'bench' }, new Date(), 900);
+  await signAccessToken(
+    { userId: crypto.randomUUID(), sessionId: crypto.randomUUID(), role: 'user' },
+    k.signing,
+    { issuer: 'bench', audience: 'bench' },
+    new Date(),
+    900,
+  );
 }

@@ -25,22 +25,49 @@ import { median, percentile } from './bridge-stats.ts';
 import { BENCH_SECURITY_CONFIG } from './bench-limits.ts';
 import { ATTACKER_IP, BUSY_USER_ID_SQL, seedDashboardData } from './dashboard-seed.ts';
 
-const SIZE = { events: Number(process.env.BENCH_EVENTS ?? 1_000_000), sessions: Number(process.env.BENCH_SESSIONS ?? 100_000), users: 20_000 };
+const SIZE = {
+  events: Number(process.env.BENCH_EVENTS ?? 1_000_000),
+  sessions: Number(process.env.BENCH_SESSIONS ?? 100_000),
+  users: 20_000,
+};
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 40);
 const WARMUP = 3;
 const HOUR_MS = 3_600_000;
-const WINDOWS = [['1h', HOUR_MS], ['12h', 12 * HOUR_MS], ['24h', 24 * HOUR_MS], ['7d', 7 * 24 * HOUR_MS], ['30d', 30 * 24 * HOUR_MS]] as const;
+const WINDOWS = [
+  ['1h', HOUR_MS],
+  ['12h', 12 * HOUR_MS],
+  ['24h', 24 * HOUR_MS],
+  ['7d', 7 * 24 * HOUR_MS],
+  ['30d', 30 * 24 * HOUR_MS],
+] as const;
 
 const profile = stackProfile('bench');
 const outdir = join(repoRoot, '.bench');
 mkdirSync(outdir, { recursive: true });
 
 const helperPath = join(outdir, 'dashboard-helpers.mjs');
-await build({ entryPoints: [join(repoRoot, 'scripts/bench/dashboard-helpers.ts')], outfile: helperPath, bundle: true, format: 'esm', platform: 'node', packages: 'external', logLevel: 'error' });
-const helpers = await import(pathToFileURL(helperPath).href) as {
+await build({
+  entryPoints: [join(repoRoot, 'scripts/bench/dashboard-helpers.ts')],
+  outfile: helperPath,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  packages: 'external',
+  logLevel: 'error',
+});
+const helpers = (await import(pathToFileURL(helperPath).href)) as {
   metricsStatement: (windowMs: number, now: Date, raw?: boolean) => { sql: string; params: unknown[] };
-  refreshRollup: (database: { url: string; fetchEndpoint?: string }, now: Date) => Promise<{ hours: number; status: string }>;
-  blockIps: (redis: { url: string; token: string }, ips: string[], reason: string, seconds: number, now: Date) => Promise<void>;
+  refreshRollup: (
+    database: { url: string; fetchEndpoint?: string },
+    now: Date,
+  ) => Promise<{ hours: number; status: string }>;
+  blockIps: (
+    redis: { url: string; token: string },
+    ips: string[],
+    reason: string,
+    seconds: number,
+    now: Date,
+  ) => Promise<void>;
 };
 
 /** Postgres's own execution times of a statement (EXPLAIN ANALYZE without per-node timing), in ms. */
@@ -62,8 +89,15 @@ const sqlClient = new pg.Client({ connectionString: postgresUrl(profile) });
 let served: Awaited<ReturnType<typeof serveBundles>> | undefined;
 
 /** What a case's path may need: the seeded data's handles, and a GET that answers JSON. */
-interface CaseContext { busyUserId: string; get: (path: string) => Promise<{ status: number; body: Record<string, unknown> }> }
-interface BenchCase { name: string; targetMs: number; path: string | ((ctx: CaseContext) => Promise<string | undefined>) }
+interface CaseContext {
+  busyUserId: string;
+  get: (path: string) => Promise<{ status: number; body: Record<string, unknown> }>;
+}
+interface BenchCase {
+  name: string;
+  targetMs: number;
+  path: string | ((ctx: CaseContext) => Promise<string | undefined>);
+}
 
 const METRICS_TARGET_MS = 200;
 const EVENTS_TARGET_MS = 50;
@@ -83,14 +117,30 @@ async function pageAfter(ctx: CaseContext, pages: number): Promise<string | unde
 }
 
 const CASES: BenchCase[] = [
-  ...WINDOWS.map(([label]) => ({ name: `metrics ${label}`, targetMs: METRICS_TARGET_MS, path: `/api/auth/security/metrics?window=${label}` })),
+  ...WINDOWS.map(([label]) => ({
+    name: `metrics ${label}`,
+    targetMs: METRICS_TARGET_MS,
+    path: `/api/auth/security/metrics?window=${label}`,
+  })),
   { name: 'events: newest page', targetMs: EVENTS_TARGET_MS, path: `${EVENTS}?limit=50` },
   { name: 'events: type', targetMs: EVENTS_TARGET_MS, path: `${EVENTS}?type=failed_login_attempt&limit=50` },
   { name: 'events: severity', targetMs: EVENTS_TARGET_MS, path: `${EVENTS}?severity=high&limit=50` },
-  { name: 'events: userId', targetMs: EVENTS_TARGET_MS, path: async (ctx) => `${EVENTS}?userId=${ctx.busyUserId}&limit=50` },
+  {
+    name: 'events: userId',
+    targetMs: EVENTS_TARGET_MS,
+    path: async (ctx) => `${EVENTS}?userId=${ctx.busyUserId}&limit=50`,
+  },
   { name: 'events: ip', targetMs: EVENTS_TARGET_MS, path: `${EVENTS}?ip=${ATTACKER_IP}&limit=50` },
-  { name: 'events: from/to (1 h, 10 days ago)', targetMs: EVENTS_TARGET_MS, path: `${EVENTS}?from=${new Date(tenDaysAgo.getTime() - HOUR_MS).toISOString()}&to=${tenDaysAgo.toISOString()}&limit=50` },
-  { name: 'events: type + ip', targetMs: EVENTS_TARGET_MS, path: `${EVENTS}?type=failed_login_attempt&ip=${ATTACKER_IP}&limit=50` },
+  {
+    name: 'events: from/to (1 h, 10 days ago)',
+    targetMs: EVENTS_TARGET_MS,
+    path: `${EVENTS}?from=${new Date(tenDaysAgo.getTime() - HOUR_MS).toISOString()}&to=${tenDaysAgo.toISOString()}&limit=50`,
+  },
+  {
+    name: 'events: type + ip',
+    targetMs: EVENTS_TARGET_MS,
+    path: `${EVENTS}?type=failed_login_attempt&ip=${ATTACKER_IP}&limit=50`,
+  },
   { name: 'events: limit 200', targetMs: EVENTS_TARGET_MS, path: `${EVENTS}?limit=200` },
   { name: 'events: page 2 (cursor)', targetMs: EVENTS_TARGET_MS, path: (ctx) => pageAfter(ctx, 1) },
   { name: 'events: page 101 (cursor)', targetMs: EVENTS_TARGET_MS, path: (ctx) => pageAfter(ctx, 100) },
@@ -103,7 +153,11 @@ async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
   return result;
 }
 
-interface Outcome { name: string; targetMs: number; result: { median: number; p95: number } | 'not built' | string }
+interface Outcome {
+  name: string;
+  targetMs: number;
+  result: { median: number; p95: number } | 'not built' | string;
+}
 
 try {
   await sqlClient.connect();
@@ -111,31 +165,62 @@ try {
   await seedDashboardData(sqlClient, SIZE, timed);
   const bindings = workerBindings(profile);
   const database = { url: bindings.DATABASE_URL!, fetchEndpoint: bindings.NEON_FETCH_ENDPOINT };
-  const built = await timed('the metrics rollup built from nothing (the first five-minute run)', () => helpers.refreshRollup(database, new Date()));
+  const built = await timed('the metrics rollup built from nothing (the first five-minute run)', () =>
+    helpers.refreshRollup(database, new Date()),
+  );
   if (built.status !== 'succeeded') throw new Error(`the rollup build ended ${built.status}`);
   const refreshStarted = performance.now();
   await helpers.refreshRollup(database, new Date());
-  console.log(`  a five-minute refresh after it (the last hours counted again): ${(performance.now() - refreshStarted).toFixed(0)} ms`);
-  await helpers.blockIps({ url: bindings.UPSTASH_REDIS_REST_URL!, token: bindings.UPSTASH_REDIS_REST_TOKEN! },
-    Array.from({ length: 40 }, (_, i) => `203.0.113.${100 + i}`), 'brute_force', 3600, new Date());
+  console.log(
+    `  a five-minute refresh after it (the last hours counted again): ${(performance.now() - refreshStarted).toFixed(0)} ms`,
+  );
+  await helpers.blockIps(
+    { url: bindings.UPSTASH_REDIS_REST_URL!, token: bindings.UPSTASH_REDIS_REST_TOKEN! },
+    Array.from({ length: 40 }, (_, i) => `203.0.113.${100 + i}`),
+    'brute_force',
+    3600,
+    new Date(),
+  );
 
   const base = { ...bindings, ENVIRONMENT: 'test', JWT_ISSUER: 'http://bench', JWT_AUDIENCE: 'edge-auth-api' };
   served = await serveBundles([
-    { name: 'edge-auth-dashboard', scriptPath: dashboardBundle, bindings: base, serviceBindings: { AUTH: 'edge-auth' } },
     {
-      name: 'edge-auth', scriptPath: authBundle,
+      name: 'edge-auth-dashboard',
+      scriptPath: dashboardBundle,
+      bindings: base,
+      serviceBindings: { AUTH: 'edge-auth' },
+    },
+    {
+      name: 'edge-auth',
+      scriptPath: authBundle,
       // An hour-long access token: the admin's one token lasts the whole run.
-      bindings: { ...base, JWT_PRIVATE_JWK: keys.privateJwk, JWT_PUBLIC_JWKS: '[]', SECURITY_CONFIG: BENCH_SECURITY_CONFIG, ACCESS_TOKEN_TTL_SECONDS: '3600' },
+      bindings: {
+        ...base,
+        JWT_PRIVATE_JWK: keys.privateJwk,
+        JWT_PUBLIC_JWKS: '[]',
+        SECURITY_CONFIG: BENCH_SECURITY_CONFIG,
+        ACCESS_TOKEN_TTL_SECONDS: '3600',
+      },
     },
   ]);
 
   // The admin signs up at the auth Worker the dashboard is bound to, and is made admin as `npm run user:role` does.
   const signup = await served.fetchWorker('edge-auth', 'http://edge-auth/api/auth/signup', {
-    method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'bench/1.0 Chrome/131.0', 'cf-connecting-ip': '203.0.113.250' },
-    body: JSON.stringify({ email: `bench-admin-${Date.now()}@example.com`, password: 'correct horse battery staple', name: 'Bench admin' }),
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'bench/1.0 Chrome/131.0',
+      'cf-connecting-ip': '203.0.113.250',
+    },
+    body: JSON.stringify({
+      email: `bench-admin-${Date.now()}@example.com`,
+      password: 'correct horse battery staple',
+      name: 'Bench admin',
+    }),
   });
   const admin = (await signup.json()) as { accessToken?: string; user?: { id: string } };
-  if (signup.status !== 201 || !admin.accessToken || !admin.user) throw new Error(`signup answered ${signup.status}: ${JSON.stringify(admin)}`);
+  if (signup.status !== 201 || !admin.accessToken || !admin.user)
+    throw new Error(`signup answered ${signup.status}: ${JSON.stringify(admin)}`);
   await sqlClient.query(`update users set role = 'admin' where id = $1`, [admin.user.id]);
   const token = admin.accessToken;
   await sleep(1000); // the signup's events land after its response
@@ -161,7 +246,8 @@ try {
       outcomes.push({ name: c.name, targetMs: c.targetMs, result: 'not built' });
       continue;
     }
-    if (first.status !== 200) throw new Error(`${c.name}: ${path} answered ${first.status}: ${JSON.stringify(first.body)}`);
+    if (first.status !== 200)
+      throw new Error(`${c.name}: ${path} answered ${first.status}: ${JSON.stringify(first.body)}`);
     for (let i = 1; i < WARMUP; i++) await get(path);
     const times: number[] = [];
     for (let i = 0; i < SAMPLES; i++) {
@@ -171,23 +257,38 @@ try {
       times.push(performance.now() - started);
       if (res.status !== 200) throw new Error(`${c.name}: answered ${res.status}`);
     }
-    outcomes.push({ name: c.name, targetMs: c.targetMs, result: { median: median(times), p95: percentile(times, 95) } });
+    outcomes.push({
+      name: c.name,
+      targetMs: c.targetMs,
+      result: { median: median(times), p95: percentile(times, 95) },
+    });
   }
 
-  const counts = (await sqlClient.query<{ events: number; sessions: number; live: number }>(`select
+  const counts = (
+    await sqlClient.query<{ events: number; sessions: number; live: number }>(`select
     (select count(*)::int from security_events) as events, (select count(*)::int from sessions) as sessions,
-    (select count(*)::int from sessions where revoked_at is null and idle_expires_at > now()) as live`)).rows[0]!;
-  console.log(`\nDashboard API on ${counts.events} events and ${counts.sessions} sessions (${counts.live} live), ${SAMPLES} requests per case after ${WARMUP} warm-up, client to response`);
+    (select count(*)::int from sessions where revoked_at is null and idle_expires_at > now()) as live`)
+  ).rows[0]!;
+  console.log(
+    `\nDashboard API on ${counts.events} events and ${counts.sessions} sessions (${counts.live} live), ${SAMPLES} requests per case after ${WARMUP} warm-up, client to response`,
+  );
   console.log('| case | median ms | p95 ms | target p95 | |');
   console.log('| --- | --- | --- | --- | --- |');
   for (const o of outcomes) {
     if (typeof o.result === 'string') console.log(`| ${o.name} | ${o.result} | | ${o.targetMs} ms | |`);
-    else console.log(`| ${o.name} | ${o.result.median.toFixed(1)} | ${o.result.p95.toFixed(1)} | ${o.targetMs} ms | ${o.result.p95 <= o.targetMs ? 'met' : 'missed'} |`);
+    else
+      console.log(
+        `| ${o.name} | ${o.result.median.toFixed(1)} | ${o.result.p95.toFixed(1)} | ${o.targetMs} ms | ${o.result.p95 <= o.targetMs ? 'met' : 'missed'} |`,
+      );
   }
 
   const runs = Math.max(5, Math.round(SAMPLES / 4));
-  console.log(`\nThe metrics statement alone: Postgres's execution time (EXPLAIN ANALYZE, no per-node timing), median and p95 of ${runs}`);
-  console.log('| window | statement the route sends: median / p95 ms | plan of the events scan | without the rollup: median / p95 ms |');
+  console.log(
+    `\nThe metrics statement alone: Postgres's execution time (EXPLAIN ANALYZE, no per-node timing), median and p95 of ${runs}`,
+  );
+  console.log(
+    '| window | statement the route sends: median / p95 ms | plan of the events scan | without the rollup: median / p95 ms |',
+  );
   console.log('| --- | --- | --- | --- |');
   for (const [label, ms] of WINDOWS) {
     const statement = helpers.metricsStatement(ms, new Date());
@@ -199,7 +300,9 @@ try {
       const rawTimes = await executionTimes(sqlClient, rawStatement.sql, rawStatement.params, runs);
       raw = `${median(rawTimes).toFixed(1)} / ${percentile(rawTimes, 95).toFixed(1)}`;
     }
-    console.log(`| ${label} | ${median(times).toFixed(1)} / ${percentile(times, 95).toFixed(1)} | ${scanOf(rows[0]['QUERY PLAN'][0].Plan as PlanNode)} | ${raw} |`);
+    console.log(
+      `| ${label} | ${median(times).toFixed(1)} / ${percentile(times, 95).toFixed(1)} | ${scanOf(rows[0]['QUERY PLAN'][0].Plan as PlanNode)} | ${raw} |`,
+    );
   }
 } finally {
   await sqlClient.end().catch(() => undefined);
@@ -207,7 +310,14 @@ try {
   await stack.stop();
 }
 
-interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Subplan Name'?: string; 'Parent Relationship'?: string; Plans?: PlanNode[] }
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Subplan Name'?: string;
+  'Parent Relationship'?: string;
+  Plans?: PlanNode[];
+}
 
 /** How the `counts` CTE reads security_events: the first scan of that table under the CTE. */
 function scanOf(root: PlanNode): string {

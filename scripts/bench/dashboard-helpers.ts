@@ -27,8 +27,13 @@ export function refreshRollup(database: { url: string; fetchEndpoint?: string },
 }
 
 /** Blocks each IP for `seconds` from `now`, through the Upstash REST API (the local bridge). */
-export async function blockIps(redis: { url: string; token: string }, ips: string[], reason: string, seconds: number, now: Date): Promise<void> {
+export async function blockIps(
+  redis: { url: string; token: string },
+  ips: string[],
+  reason: string,
+  seconds: number,
+  now: Date,
+): Promise<void> {
   const client = createRedis(redis);
   for (const ip of ips) await blockIp(client, ip, reason, seconds, now);
 }
-

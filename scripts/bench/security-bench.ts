@@ -15,22 +15,41 @@ const profile = stackProfile('bench');
 const stack = await startStack(profile, () => undefined);
 const keys = await makeSigningKeys();
 const base = {
-  ...workerBindings(profile), ENVIRONMENT: 'test', JWT_ISSUER: 'http://bench', JWT_AUDIENCE: 'edge-auth-api',
-  JWT_PRIVATE_JWK: keys.privateJwk, JWT_PUBLIC_JWKS: '[]',
+  ...workerBindings(profile),
+  ENVIRONMENT: 'test',
+  JWT_ISSUER: 'http://bench',
+  JWT_AUDIENCE: 'edge-auth-api',
+  JWT_PRIVATE_JWK: keys.privateJwk,
+  JWT_PUBLIC_JWKS: '[]',
 };
-const script = await buildBenchWorker(join(repoRoot, 'scripts/bench/auth-variant-worker.ts'), join(repoRoot, '.bench/variant/index.js'));
+const script = await buildBenchWorker(
+  join(repoRoot, 'scripts/bench/auth-variant-worker.ts'),
+  join(repoRoot, '.bench/variant/index.js'),
+);
 const withLayer = await serveBundle(script, { ...base, SECURITY_LAYER: 'on' });
 const withoutLayer = await serveBundle(script, { ...base, SECURITY_LAYER: 'off' });
 
 let ipCounter = 0;
-const freshIp = () => { ipCounter += 1; return `198.18.${Math.floor(ipCounter / 250)}.${ipCounter % 250}`; };
+const freshIp = () => {
+  ipCounter += 1;
+  return `198.18.${Math.floor(ipCounter / 250)}.${ipCounter % 250}`;
+};
 
-async function timed(url: string, path: string, body?: unknown, token?: string): Promise<{ ms: number; json: Record<string, string> }> {
+async function timed(
+  url: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ ms: number; json: Record<string, string> }> {
   const headers: Record<string, string> = { 'cf-connecting-ip': freshIp(), 'user-agent': 'Mozilla/5.0 Chrome/131.0' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;
   const t = performance.now();
-  const res = await fetch(url + path, { method: body !== undefined ? 'POST' : 'GET', headers, body: body !== undefined ? JSON.stringify(body) : undefined });
+  const res = await fetch(url + path, {
+    method: body !== undefined ? 'POST' : 'GET',
+    headers,
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
   const text = await res.text();
   const ms = performance.now() - t;
   if (res.status >= 400) throw new Error(`${path} answered ${res.status}: ${text}`);
@@ -45,7 +64,10 @@ try {
     samples[route] ??= { on: [], off: [] };
     samples[route][variant].push(ms);
   };
-  const accounts = { on: { email: `bench-on-${Date.now()}@example.com`, refresh: '', access: '' }, off: { email: `bench-off-${Date.now()}@example.com`, refresh: '', access: '' } };
+  const accounts = {
+    on: { email: `bench-on-${Date.now()}@example.com`, refresh: '', access: '' },
+    off: { email: `bench-off-${Date.now()}@example.com`, refresh: '', access: '' },
+  };
   for (const v of ['on', 'off'] as const) {
     const r = await timed(variants[v], '/api/auth/signup', { email: accounts[v].email, password, name: 'Bench' });
     accounts[v].refresh = r.json.refreshToken as string;

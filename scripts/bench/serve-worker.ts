@@ -9,31 +9,51 @@ import { build } from 'esbuild';
 import { repoRoot } from '../stack/profile.ts';
 
 export async function buildWithWrangler(config: string, outdir: string): Promise<string> {
-  execFileSync(join(repoRoot, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '-c', config, '--outdir', outdir], {
-    cwd: repoRoot, stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-  });
+  execFileSync(
+    join(repoRoot, 'node_modules/.bin/wrangler'),
+    ['deploy', '--dry-run', '-c', config, '--outdir', outdir],
+    {
+      cwd: repoRoot,
+      stdio: 'ignore',
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+    },
+  );
   return join(outdir, 'index.js');
 }
 
 /** Bundles a bench-only Worker (TypeScript that imports src/lib) with esbuild. */
 export async function buildBenchWorker(entry: string, outfile: string): Promise<string> {
   await build({
-    entryPoints: [entry], outfile, bundle: true, format: 'esm', platform: 'neutral', target: 'es2022',
-    external: ['node:*', 'cloudflare:*'], conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], logLevel: 'error',
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    external: ['node:*', 'cloudflare:*'],
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    logLevel: 'error',
   });
   return outfile;
 }
 
-export async function serveBundle(scriptPath: string, bindings: Record<string, string>, port = 0): Promise<{ url: string; dispose: () => Promise<void> }> {
-  const mf = new Miniflare(convertV4MiniflareOptions({
-    modules: true,
-    scriptPath,
-    compatibilityDate: '2026-11-01',
-    compatibilityFlags: ['nodejs_compat'],
-    bindings,
-    host: '127.0.0.1',
-    port,
-  }));
+export async function serveBundle(
+  scriptPath: string,
+  bindings: Record<string, string>,
+  port = 0,
+): Promise<{ url: string; dispose: () => Promise<void> }> {
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      modules: true,
+      scriptPath,
+      compatibilityDate: '2026-11-01',
+      compatibilityFlags: ['nodejs_compat'],
+      bindings,
+      host: '127.0.0.1',
+      port,
+    }),
+  );
   const url = (await mf.ready).toString().replace(/\/$/, '');
   return { url, dispose: () => mf.dispose() };
 }
@@ -50,27 +70,32 @@ export interface ServedWorker {
  * Serves several built bundles in one Miniflare, bound to each other by name as in production (the
  * dashboard's AUTH binding reaches the auth Worker). The first one gets the HTTP port.
  */
-export async function serveBundles(workers: ServedWorker[], port = 0): Promise<{
+export async function serveBundles(
+  workers: ServedWorker[],
+  port = 0,
+): Promise<{
   url: string;
   /** A request to one of the Workers by name, as its service binding would make it. */
   fetchWorker: (name: string, url: string, init?: RequestInit) => Promise<Response>;
   dispose: () => Promise<void>;
 }> {
-  const mf = new Miniflare(convertV4MiniflareOptions({
-    host: '127.0.0.1',
-    port,
-    workers: workers.map((w) => ({
-      name: w.name,
-      modules: true,
-      scriptPath: w.scriptPath,
-      // Module names are paths from modulesRoot: one climbing out with "../" makes workerd fail to start.
-      modulesRoot: dirname(w.scriptPath),
-      compatibilityDate: '2026-11-01',
-      compatibilityFlags: ['nodejs_compat'],
-      bindings: w.bindings,
-      serviceBindings: w.serviceBindings ?? {},
-    })),
-  }));
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: '127.0.0.1',
+      port,
+      workers: workers.map((w) => ({
+        name: w.name,
+        modules: true,
+        scriptPath: w.scriptPath,
+        // Module names are paths from modulesRoot: one climbing out with "../" makes workerd fail to start.
+        modulesRoot: dirname(w.scriptPath),
+        compatibilityDate: '2026-11-01',
+        compatibilityFlags: ['nodejs_compat'],
+        bindings: w.bindings,
+        serviceBindings: w.serviceBindings ?? {},
+      })),
+    }),
+  );
   const url = (await mf.ready).toString().replace(/\/$/, '');
   const fetchWorker = async (name: string, target: string, init?: RequestInit) => {
     const worker = await mf.getWorker(name);

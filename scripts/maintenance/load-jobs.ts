@@ -20,7 +20,14 @@ export interface CommandLineSettings {
   now: Date;
 }
 
-export interface StepFigures { rows: number; batches: number; complete: boolean; longestStatementMs: number; ms: number; timeouts?: number }
+export interface StepFigures {
+  rows: number;
+  batches: number;
+  complete: boolean;
+  longestStatementMs: number;
+  ms: number;
+  timeouts?: number;
+}
 
 export interface JobOutcome {
   status: 'succeeded' | 'partial' | 'failed' | 'interrupted' | 'skipped';
@@ -31,7 +38,10 @@ export interface JobOutcome {
     steps?: Record<string, StepFigures | { wouldTake: number; capped: boolean } | { skipped: string }>;
     budget?: { elapsedMs: number; statements: number; spent: boolean };
     longestStatement?: { ms: number; name: string };
-    statistics?: { archiveBacklog: { rows: number; capped: boolean }; tables: Array<{ table: string; rows: number; bytes: number }> };
+    statistics?: {
+      archiveBacklog: { rows: number; capped: boolean };
+      tables: Array<{ table: string; rows: number; bytes: number }>;
+    };
   };
 }
 
@@ -46,8 +56,14 @@ export async function loadJobs(): Promise<MaintenanceJobs> {
   mkdirSync(outdir, { recursive: true });
   const outfile = join(outdir, 'maintenance-jobs.mjs');
   await build({
-    entryPoints: [join(repoRoot, 'cron', 'command-line.ts')], outfile, bundle: true, format: 'esm', platform: 'node',
-    target: 'node22', packages: 'external', logLevel: 'error',
+    entryPoints: [join(repoRoot, 'cron', 'command-line.ts')],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    packages: 'external',
+    logLevel: 'error',
   });
   return (await import(pathToFileURL(outfile).href)) as MaintenanceJobs;
 }

@@ -18,7 +18,13 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-interface Outcome { kind: string; status?: number; body?: string; error?: string; ms: number }
+interface Outcome {
+  kind: string;
+  status?: number;
+  body?: string;
+  error?: string;
+  ms: number;
+}
 
 function bigPost(url: string, bytes: number, chunkBytes: number, ip: string): Promise<Outcome> {
   const started = Date.now();
@@ -37,24 +43,34 @@ function bigPost(url: string, bytes: number, chunkBytes: number, ip: string): Pr
     req.on('response', (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { body += chunk; });
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
       res.on('end', () => {
         const kind = res.statusCode === 500 && /\n\s+at /.test(body) ? '500 (stack trace)' : String(res.statusCode);
         done({ kind, status: res.statusCode, body: body.slice(0, 400) });
         req.destroy(); // the answer is in: stop uploading
       });
     });
-    req.on('timeout', () => { done({ kind: 'timeout' }); req.destroy(); });
+    req.on('timeout', () => {
+      done({ kind: 'timeout' });
+      req.destroy();
+    });
     req.on('error', (err: NodeJS.ErrnoException) => done({ kind: err.code ?? 'error', error: err.message }));
 
     // A JSON string value padded to `bytes`, written with back-pressure, as a client streaming a file would.
     const chunk = Buffer.alloc(chunkBytes, 'a');
     let sent = 0;
     const pump = () => {
-      if (sent === 0) { req.write('{"email":"big@example.com","password":"'); }
+      if (sent === 0) {
+        req.write('{"email":"big@example.com","password":"');
+      }
       while (!settled && sent < bytes) {
         sent += chunk.length;
-        if (!req.write(chunk)) { req.once('drain', pump); return; }
+        if (!req.write(chunk)) {
+          req.once('drain', pump);
+          return;
+        }
       }
       if (!settled) req.end('"}');
     };
@@ -85,7 +101,9 @@ if (values.miniflare || values.direct) {
   dispose = served.dispose;
 }
 if (!target) {
-  console.error('usage: node scripts/probes/big-body.ts --url URL | --miniflare | --direct [--tries N] [--mib N] [--chunk-kib N] [--verbose]');
+  console.error(
+    'usage: node scripts/probes/big-body.ts --url URL | --miniflare | --direct [--tries N] [--mib N] [--chunk-kib N] [--verbose]',
+  );
   process.exit(2);
 }
 
@@ -98,7 +116,10 @@ try {
     const outcome = await bigPost(target, bytes, chunkBytes, ip);
     counts[outcome.kind] = (counts[outcome.kind] ?? 0) + 1;
     examples[outcome.kind] ??= outcome;
-    if (values.verbose) console.log(`${i + 1}\t${outcome.kind}\t${outcome.ms} ms\t${(outcome.body ?? outcome.error ?? '').replace(/\s+/g, ' ').slice(0, 120)}`);
+    if (values.verbose)
+      console.log(
+        `${i + 1}\t${outcome.kind}\t${outcome.ms} ms\t${(outcome.body ?? outcome.error ?? '').replace(/\s+/g, ' ').slice(0, 120)}`,
+      );
   }
   console.log(JSON.stringify({ target, tries, bodyBytes: bytes, chunkBytes, counts }, null, 2));
   for (const [kind, example] of Object.entries(examples)) {
@@ -123,17 +144,33 @@ async function serveAuth(direct: boolean): Promise<{ url: string; dispose: () =>
   try {
     // Inside the repo: Miniflare refuses a module path that climbs out of the working directory.
     const scriptPath = await buildWithWrangler('wrangler.toml', join(repoRoot, '.bench', 'big-body'));
-    const mf = new Miniflare(convertV4MiniflareOptions({
-      modules: true, scriptPath, compatibilityDate: '2026-11-01', compatibilityFlags: ['nodejs_compat'],
-      bindings: {
-        ...workerBindings(stack.profile), ENVIRONMENT: 'development', JWT_ISSUER: 'http://127.0.0.1:8787',
-        JWT_AUDIENCE: 'edge-auth-api', JWT_PRIVATE_JWK: await newSigningKey(), JWT_PUBLIC_JWKS: '[]',
-      },
-      host: '127.0.0.1', port: 0,
-      ...(direct ? { unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] } : {}),
-    }));
+    const mf = new Miniflare(
+      convertV4MiniflareOptions({
+        modules: true,
+        scriptPath,
+        compatibilityDate: '2026-11-01',
+        compatibilityFlags: ['nodejs_compat'],
+        bindings: {
+          ...workerBindings(stack.profile),
+          ENVIRONMENT: 'development',
+          JWT_ISSUER: 'http://127.0.0.1:8787',
+          JWT_AUDIENCE: 'edge-auth-api',
+          JWT_PRIVATE_JWK: await newSigningKey(),
+          JWT_PUBLIC_JWKS: '[]',
+        },
+        host: '127.0.0.1',
+        port: 0,
+        ...(direct ? { unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] } : {}),
+      }),
+    );
     const url = direct ? await mf.unsafeGetDirectURL() : await mf.ready;
-    return { url: url.toString().replace(/\/$/, ''), dispose: async () => { await mf.dispose(); await stack.stop(); } };
+    return {
+      url: url.toString().replace(/\/$/, ''),
+      dispose: async () => {
+        await mf.dispose();
+        await stack.stop();
+      },
+    };
   } catch (err) {
     await stack.stop();
     throw err;

@@ -28,10 +28,14 @@ async function reviveParts(profile: StackProfile): Promise<boolean> {
   for (const [part, answers] of Object.entries(parts)) {
     if (await answers()) continue;
     console.log(`[stack] ${profile.name}: ${part} does not answer; restarting it`);
-    const res = await fetch(`http://127.0.0.1:${profile.controlPort}/${part}/start`, { method: 'POST', signal: AbortSignal.timeout(60_000) })
-      .catch(() => undefined);
+    const res = await fetch(`http://127.0.0.1:${profile.controlPort}/${part}/start`, {
+      method: 'POST',
+      signal: AbortSignal.timeout(60_000),
+    }).catch(() => undefined);
     if (!res?.ok) {
-      console.log(`[stack] ${profile.name}: the daemon could not restart ${part} (${res ? `${res.status} ${await res.text()}` : 'control server unreachable'})`);
+      console.log(
+        `[stack] ${profile.name}: the daemon could not restart ${part} (${res ? `${res.status} ${await res.text()}` : 'control server unreachable'})`,
+      );
       return false;
     }
   }
@@ -51,7 +55,9 @@ export async function start(profile: StackProfile, timeoutMs = 180_000): Promise
   mkdirSync(profile.stateDir, { recursive: true });
   const out = openSync(logFile(profile), 'a');
   const daemon = spawn(process.execPath, [join(repoRoot, 'scripts/stack/daemon.ts'), profile.name], {
-    detached: true, stdio: ['ignore', out, out], cwd: repoRoot,
+    detached: true,
+    stdio: ['ignore', out, out],
+    cwd: repoRoot,
   });
   daemon.unref();
   const deadline = Date.now() + timeoutMs;
@@ -86,7 +92,10 @@ if (import.meta.main) {
   const profile = stackProfile(name as ProfileName);
   if (command === 'start') await start(profile);
   else if (command === 'stop') await stop(profile);
-  else if (command === 'status') console.log(JSON.stringify({ running: running(profile), ...readState(profile), bindings: workerBindings(profile) }, null, 2));
+  else if (command === 'status')
+    console.log(
+      JSON.stringify({ running: running(profile), ...readState(profile), bindings: workerBindings(profile) }, null, 2),
+    );
   else {
     console.error('usage: node scripts/stack/cli.ts start|stop|status [dev|test|bench]');
     process.exit(2);

@@ -13,7 +13,10 @@ export interface Switchable {
   stop(): Promise<void>;
 }
 
-export interface ControlServer { url: string; close(): Promise<void> }
+export interface ControlServer {
+  url: string;
+  close(): Promise<void>;
+}
 
 export function startControlServer(port: number, parts: Record<string, Switchable>): Promise<ControlServer> {
   const stubs = [fakeGoogleKeys(), fakeSentry()];
@@ -41,9 +44,11 @@ export function startControlServer(port: number, parts: Record<string, Switchabl
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve({
-      url: `http://127.0.0.1:${port}`,
-      close: () => new Promise<void>((done) => server.close(() => done())),
-    }));
+    server.listen(port, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      }),
+    );
   });
 }

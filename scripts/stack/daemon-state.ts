@@ -3,7 +3,11 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackProfile } from './profile.ts';
 
-export interface DaemonState { pid: number; ready: boolean; error?: string }
+export interface DaemonState {
+  pid: number;
+  ready: boolean;
+  error?: string;
+}
 
 const stateFile = (profile: StackProfile) => join(profile.stateDir, 'daemon.json');
 export const logFile = (profile: StackProfile) => join(profile.stateDir, 'stack.log');

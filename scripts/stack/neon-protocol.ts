@@ -95,8 +95,22 @@ export function toNeonResult(result: QueryArrayResult) {
 
 // The fields NeonDbError copies from a 400 reply (`errorFields` in the client).
 const ERROR_FIELDS = [
-  'severity', 'code', 'detail', 'hint', 'position', 'internalPosition', 'internalQuery', 'where',
-  'schema', 'table', 'column', 'dataType', 'constraint', 'file', 'line', 'routine',
+  'severity',
+  'code',
+  'detail',
+  'hint',
+  'position',
+  'internalPosition',
+  'internalQuery',
+  'where',
+  'schema',
+  'table',
+  'column',
+  'dataType',
+  'constraint',
+  'file',
+  'line',
+  'routine',
 ] as const;
 
 export function toNeonError(err: pg.DatabaseError): Record<string, unknown> {

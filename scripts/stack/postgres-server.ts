@@ -4,7 +4,17 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ensurePackage } from './system-packages.ts';
@@ -31,7 +41,12 @@ function postgresBinDir(): string | undefined {
 }
 
 export function ensurePostgresInstalled(): string {
-  ensurePackage({ what: 'PostgreSQL', debianPackage: 'postgresql', brewPackage: 'postgresql', isPresent: () => postgresBinDir() !== undefined });
+  ensurePackage({
+    what: 'PostgreSQL',
+    debianPackage: 'postgresql',
+    brewPackage: 'postgresql',
+    isPresent: () => postgresBinDir() !== undefined,
+  });
   return postgresBinDir() as string;
 }
 
@@ -66,7 +81,12 @@ function run(bin: string, args: string[], allowFailure = false): boolean {
   return result.status === 0;
 }
 
-export function postgresServer(opts: { port: number; dir: string; password: string; database: string }): PostgresServer {
+export function postgresServer(opts: {
+  port: number;
+  dir: string;
+  password: string;
+  database: string;
+}): PostgresServer {
   const binDir = ensurePostgresInstalled();
   const dataDir = join(opts.dir, 'data');
   const socketDir = opts.dir;
@@ -89,10 +109,27 @@ export function postgresServer(opts: { port: number; dir: string; password: stri
       chmodSync(shared, 0o755);
     }
     mkdirSync(opts.dir, { recursive: true });
-    if (isRoot) chownSync(opts.dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
+    if (isRoot)
+      chownSync(
+        opts.dir,
+        Number(execFileSync('id', ['-u', 'postgres']).toString()),
+        Number(execFileSync('id', ['-g', 'postgres']).toString()),
+      );
     const pwFile = join(opts.dir, 'pwfile');
     writeFileSync(pwFile, opts.password, { mode: 0o644 });
-    run(join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--pwfile', pwFile, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C']);
+    run(join(binDir, 'initdb'), [
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '--pwfile',
+      pwFile,
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      '-E',
+      'UTF8',
+      '--locale=C',
+    ]);
   }
 
   /** The postmaster a lock file names (pid on its first line), if that pid is a live postgres. */
@@ -130,30 +167,42 @@ export function postgresServer(opts: { port: number; dir: string; password: stri
       if (livePid !== undefined) endPostmaster(livePid);
       removeStaleLockFiles();
     },
-    start: () => serial(async () => {
-      // Up and answering: nothing to do (the control server's POST /postgres/start is idempotent, as for Redis).
-      if (await answers()) return;
-      const { livePid } = lockOwner(pidFile);
-      if (livePid !== undefined) {
-        // A postmaster is there but silent: still starting or recovering, or hung. Give it a moment.
-        if (await waitUntilAnswers(answers, SILENT_GRACE_MS, () => !runsProgram(livePid, 'postgres'))) return;
-        endPostmaster(livePid);
-      }
-      removeStaleLockFiles();
-      if (!existsSync(join(dataDir, 'PG_VERSION'))) initCluster();
-      // fsync=off: throwaway local data; durability is not what we test here, speed is what we want.
-      const serverOptions = `-c listen_addresses=127.0.0.1 -p ${opts.port} -k ${socketDir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-      run(pgCtl, ['-D', dataDir, '-w', '-l', join(opts.dir, 'postgres.log'), 'start', '-o', serverOptions]);
-      if (!(await waitUntilAnswers(answers, START_TIMEOUT_MS))) {
-        throw new Error(`PostgreSQL did not answer SELECT 1 on 127.0.0.1:${opts.port} within ${START_TIMEOUT_MS / 1000} s (log: ${join(opts.dir, 'postgres.log')})`);
-      }
-      const createdb = asServerUser(join(binDir, 'createdb'), ['-h', socketDir, '-p', String(opts.port), '-U', 'postgres', opts.database]);
-      spawnSync(createdb.file, createdb.args, { encoding: 'utf8' }); // fails harmlessly when it exists
-    }),
-    stop: () => serial(async () => {
-      // pg_ctl stop on a dead server's lock file would wait its full timeout for the file to go.
-      if (lockOwner(pidFile).livePid !== undefined) run(pgCtl, ['-D', dataDir, 'stop', '-m', 'fast', '-w'], true);
-      removeStaleLockFiles();
-    }),
+    start: () =>
+      serial(async () => {
+        // Up and answering: nothing to do (the control server's POST /postgres/start is idempotent, as for Redis).
+        if (await answers()) return;
+        const { livePid } = lockOwner(pidFile);
+        if (livePid !== undefined) {
+          // A postmaster is there but silent: still starting or recovering, or hung. Give it a moment.
+          if (await waitUntilAnswers(answers, SILENT_GRACE_MS, () => !runsProgram(livePid, 'postgres'))) return;
+          endPostmaster(livePid);
+        }
+        removeStaleLockFiles();
+        if (!existsSync(join(dataDir, 'PG_VERSION'))) initCluster();
+        // fsync=off: throwaway local data; durability is not what we test here, speed is what we want.
+        const serverOptions = `-c listen_addresses=127.0.0.1 -p ${opts.port} -k ${socketDir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+        run(pgCtl, ['-D', dataDir, '-w', '-l', join(opts.dir, 'postgres.log'), 'start', '-o', serverOptions]);
+        if (!(await waitUntilAnswers(answers, START_TIMEOUT_MS))) {
+          throw new Error(
+            `PostgreSQL did not answer SELECT 1 on 127.0.0.1:${opts.port} within ${START_TIMEOUT_MS / 1000} s (log: ${join(opts.dir, 'postgres.log')})`,
+          );
+        }
+        const createdb = asServerUser(join(binDir, 'createdb'), [
+          '-h',
+          socketDir,
+          '-p',
+          String(opts.port),
+          '-U',
+          'postgres',
+          opts.database,
+        ]);
+        spawnSync(createdb.file, createdb.args, { encoding: 'utf8' }); // fails harmlessly when it exists
+      }),
+    stop: () =>
+      serial(async () => {
+        // pg_ctl stop on a dead server's lock file would wait its full timeout for the file to go.
+        if (lockOwner(pidFile).livePid !== undefined) run(pgCtl, ['-D', dataDir, 'stop', '-m', 'fast', '-w'], true);
+        removeStaleLockFiles();
+      }),
   };
 }

@@ -39,7 +39,11 @@ export async function postgresAnswers(connectionString: string, timeoutMs = 1000
  * Polls `answers` until it is true; false after `timeoutMs`, or as soon as `gaveUp()` says the
  * process we wait for has exited (waiting longer for a dead server only hides why it died).
  */
-export async function waitUntilAnswers(answers: () => Promise<boolean>, timeoutMs: number, gaveUp: () => boolean = () => false): Promise<boolean> {
+export async function waitUntilAnswers(
+  answers: () => Promise<boolean>,
+  timeoutMs: number,
+  gaveUp: () => boolean = () => false,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await answers()) return true;

@@ -15,7 +15,12 @@ export interface RedisServer {
 }
 
 export function ensureRedisInstalled(): void {
-  ensurePackage({ what: 'redis-server', debianPackage: 'redis-server', brewPackage: 'redis', isPresent: () => which('redis-server') !== undefined });
+  ensurePackage({
+    what: 'redis-server',
+    debianPackage: 'redis-server',
+    brewPackage: 'redis',
+    isPresent: () => which('redis-server') !== undefined,
+  });
 }
 
 /** How long a redis-server of ours that is alive but silent (loading, stopped) gets before it is replaced. */
@@ -34,12 +39,32 @@ export function redisServer(opts: { port: number; dir: string }): RedisServer {
   function spawnServer(): ChildProcess {
     mkdirSync(opts.dir, { recursive: true });
     // --save "" and no AOF: the data is throwaway; nothing slows the tests down with fsyncs.
-    const started = spawn('redis-server', [
-      '--port', String(opts.port), '--bind', '127.0.0.1', '--protected-mode', 'yes',
-      '--dir', opts.dir, '--save', '', '--appendonly', 'no', '--loglevel', 'warning',
-    ], { stdio: ['ignore', 'ignore', 'inherit'] });
-    started.once('exit', () => { if (child === started) child = undefined; });
-    started.once('error', () => { if (child === started) child = undefined; }); // e.g. spawn failed
+    const started = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(opts.port),
+        '--bind',
+        '127.0.0.1',
+        '--protected-mode',
+        'yes',
+        '--dir',
+        opts.dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--loglevel',
+        'warning',
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    started.once('exit', () => {
+      if (child === started) child = undefined;
+    });
+    started.once('error', () => {
+      if (child === started) child = undefined;
+    }); // e.g. spawn failed
     child = started;
     writeFileSync(pidFile, String(started.pid));
     return started;
@@ -56,21 +81,25 @@ export function redisServer(opts: { port: number; dir: string }): RedisServer {
 
   return {
     endLeftover: () => killFromPidFile(pidFile, 'redis-server'),
-    start: () => serial(async () => {
-      const current = child;
-      if (current && await waitUntilAnswers(answers, SILENT_GRACE_MS, () => child !== current)) return;
-      await endChild(); // ours but silent: replace it
-      await killFromPidFile(pidFile, 'redis-server'); // a server of an earlier run, or a stale pid file
-      const started = spawnServer();
-      if (!(await waitUntilAnswers(answers, START_TIMEOUT_MS, () => child !== started)) || child !== started) {
+    start: () =>
+      serial(async () => {
+        const current = child;
+        if (current && (await waitUntilAnswers(answers, SILENT_GRACE_MS, () => child !== current))) return;
+        await endChild(); // ours but silent: replace it
+        await killFromPidFile(pidFile, 'redis-server'); // a server of an earlier run, or a stale pid file
+        const started = spawnServer();
+        if (!(await waitUntilAnswers(answers, START_TIMEOUT_MS, () => child !== started)) || child !== started) {
+          await endChild();
+          throw new Error(
+            `redis-server did not answer PING on 127.0.0.1:${opts.port} within ${START_TIMEOUT_MS / 1000} s`,
+          );
+        }
+      }),
+    stop: () =>
+      serial(async () => {
         await endChild();
-        throw new Error(`redis-server did not answer PING on 127.0.0.1:${opts.port} within ${START_TIMEOUT_MS / 1000} s`);
-      }
-    }),
-    stop: () => serial(async () => {
-      await endChild();
-      // The dev state dir persists: a pid file left behind would later point at whatever reuses the pid.
-      rmSync(pidFile, { force: true });
-    }),
+        // The dev state dir persists: a pid file left behind would later point at whatever reuses the pid.
+        rmSync(pidFile, { force: true });
+      }),
   };
 }

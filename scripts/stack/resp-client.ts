@@ -57,13 +57,15 @@ export function parseReply(buf: Buffer, pos: number): Parsed {
     case 0x3a: // ':'
       // Integers beyond 2^53 lose precision, as they would in the client's JSON.parse anyway.
       return { value: Number(line), next: after };
-    case 0x24: { // '$'
+    case 0x24: {
+      // '$'
       const len = Number(line);
       if (len < 0) return { value: null, next: after };
       if (buf.length < after + len + 2) return { need: after + len + 2 };
       return { value: buf.subarray(after, after + len), next: after + len + 2 };
     }
-    case 0x2a: { // '*'
+    case 0x2a: {
+      // '*'
       const count = Number(line);
       if (count < 0) return { value: null, next: after };
       const items: RespValue[] = [];
@@ -224,7 +226,8 @@ export class RespClient {
     if (this.pending.length === 0 || this.replyTimer) return;
     this.replyTimer = setTimeout(() => {
       this.replyTimer = null;
-      if (this.pending.length > 0) this.fail(new RespConnectionError(`no reply from redis within ${this.replyTimeoutMs} ms`));
+      if (this.pending.length > 0)
+        this.fail(new RespConnectionError(`no reply from redis within ${this.replyTimeoutMs} ms`));
     }, this.replyTimeoutMs);
   }
 

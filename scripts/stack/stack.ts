@@ -21,32 +21,51 @@ export interface RunningStack {
 }
 
 async function assertPortsFree(profile: StackProfile): Promise<void> {
-  const ports = [profile.redisPort, profile.postgresPort, profile.upstashBridgePort, profile.neonBridgePort, profile.controlPort];
+  const ports = [
+    profile.redisPort,
+    profile.postgresPort,
+    profile.upstashBridgePort,
+    profile.neonBridgePort,
+    profile.controlPort,
+  ];
   const busy = [];
   for (const port of ports) if (await canConnect(port)) busy.push(port);
   if (busy.length > 0) {
-    throw new Error(`ports ${busy.join(', ')} are in use: is another ${profile.name} stack running? (npm run stack:stop, or set STACK_${profile.name.toUpperCase()}_BASE_PORT)`);
+    throw new Error(
+      `ports ${busy.join(', ')} are in use: is another ${profile.name} stack running? (npm run stack:stop, or set STACK_${profile.name.toUpperCase()}_BASE_PORT)`,
+    );
   }
 }
 
-export async function startStack(profile: StackProfile, log: (line: string) => void = console.log): Promise<RunningStack> {
+export async function startStack(
+  profile: StackProfile,
+  log: (line: string) => void = console.log,
+): Promise<RunningStack> {
   ensureRedisInstalled();
   const redisDir = join(profile.stateDir, 'redis');
   const postgresDir = postgresClusterDir(profile.stateDir);
   const redis = redisServer({ port: profile.redisPort, dir: redisDir });
-  const postgres = postgresServer({ port: profile.postgresPort, dir: postgresDir, password: profile.databasePassword, database: profile.databaseName });
+  const postgres = postgresServer({
+    port: profile.postgresPort,
+    dir: postgresDir,
+    password: profile.databasePassword,
+    database: profile.databaseName,
+  });
   // A killed daemon or test run leaves its redis-server and Postgres up: end this profile's own
   // leftovers first, so that only someone else's processes count as "ports in use".
   await redis.endLeftover();
   await postgres.endLeftover();
   await assertPortsFree(profile);
 
-  const wipeData = () => { for (const dir of [redisDir, postgresDir]) rmSync(dir, { recursive: true, force: true }); };
+  const wipeData = () => {
+    for (const dir of [redisDir, postgresDir]) rmSync(dir, { recursive: true, force: true });
+  };
   if (profile.throwaway) wipeData();
 
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
-    for (const stopPart of stops.reverse()) await stopPart().catch((err: unknown) => log(`[stack] stop failed: ${String(err)}`));
+    for (const stopPart of stops.reverse())
+      await stopPart().catch((err: unknown) => log(`[stack] stop failed: ${String(err)}`));
     if (profile.throwaway) {
       wipeData();
       // The state dir too, unless something else lives there: a daemon (cli.ts start) keeps its state and log files in it.
@@ -65,14 +84,20 @@ export async function startStack(profile: StackProfile, log: (line: string) => v
     stops.push(() => postgres.stop());
     await applyMigrations(postgresUrl(profile));
 
-    const upstash = await startUpstashBridge({ port: profile.upstashBridgePort, token: profile.upstashToken, redisPort: profile.redisPort });
+    const upstash = await startUpstashBridge({
+      port: profile.upstashBridgePort,
+      token: profile.upstashToken,
+      redisPort: profile.redisPort,
+    });
     stops.push(() => upstash.close());
     const neon = await startNeonBridge({ port: profile.neonBridgePort, connectionString: postgresUrl(profile) });
     stops.push(() => neon.close());
 
     const control = await startControlServer(profile.controlPort, { redis, postgres });
     stops.push(() => control.close());
-    log(`[stack] ${profile.name}: redis :${profile.redisPort} (upstash bridge ${upstash.url}), postgres :${profile.postgresPort} (neon bridge ${neon.sqlEndpoint}), control ${control.url}`);
+    log(
+      `[stack] ${profile.name}: redis :${profile.redisPort} (upstash bridge ${upstash.url}), postgres :${profile.postgresPort} (neon bridge ${neon.sqlEndpoint}), control ${control.url}`,
+    );
   } catch (err) {
     await stop();
     throw err;

@@ -25,11 +25,18 @@ function installHint(debianPackage: string, brewPackage: string): string {
 }
 
 /** Installs `debianPackage` with apt-get if `isPresent()` is false; throws a clear error where it cannot. */
-export function ensurePackage(opts: { what: string; debianPackage: string; brewPackage: string; isPresent: () => boolean }): void {
+export function ensurePackage(opts: {
+  what: string;
+  debianPackage: string;
+  brewPackage: string;
+  isPresent: () => boolean;
+}): void {
   if (opts.isPresent()) return;
   const canInstall = process.platform === 'linux' && process.getuid?.() === 0 && isDebianLike() && which('apt-get');
   if (!canInstall) {
-    throw new Error(`${opts.what} is not installed. Install it with: ${installHint(opts.debianPackage, opts.brewPackage)}`);
+    throw new Error(
+      `${opts.what} is not installed. Install it with: ${installHint(opts.debianPackage, opts.brewPackage)}`,
+    );
   }
   console.log(`[stack] installing ${opts.debianPackage} with apt-get (one-time)...`);
   const aptEnv = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -37,6 +44,9 @@ export function ensurePackage(opts: { what: string; debianPackage: string; brewP
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env: aptEnv });
     aptUpdated = true;
   }
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', opts.debianPackage], { stdio: 'inherit', env: aptEnv });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', opts.debianPackage], {
+    stdio: 'inherit',
+    env: aptEnv,
+  });
   if (!opts.isPresent()) throw new Error(`${opts.debianPackage} installed but ${opts.what} is still not found`);
 }

@@ -38,10 +38,35 @@ type Prepared = { args: RespArg[]; replySha?: string } | { error: string };
 // All requests share one redis connection, so anything that changes connection state or
 // blocks it would leak into (or stall) every other request.
 const UNSUPPORTED = new Set([
-  'multi', 'exec', 'discard', 'watch', 'unwatch', 'select', 'auth', 'hello', 'reset', 'quit',
-  'monitor', 'sync', 'psync', 'subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe',
-  'punsubscribe', 'sunsubscribe', 'blpop', 'brpop', 'brpoplpush', 'blmove', 'blmpop',
-  'bzpopmin', 'bzpopmax', 'bzmpop', 'wait', 'waitaof',
+  'multi',
+  'exec',
+  'discard',
+  'watch',
+  'unwatch',
+  'select',
+  'auth',
+  'hello',
+  'reset',
+  'quit',
+  'monitor',
+  'sync',
+  'psync',
+  'subscribe',
+  'psubscribe',
+  'ssubscribe',
+  'unsubscribe',
+  'punsubscribe',
+  'sunsubscribe',
+  'blpop',
+  'brpop',
+  'brpoplpush',
+  'blmove',
+  'blmpop',
+  'bzpopmin',
+  'bzpopmax',
+  'bzmpop',
+  'wait',
+  'waitaof',
 ]);
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -73,7 +98,8 @@ function toArgs(raw: unknown): RespArg[] {
 }
 
 function toCommandList(raw: unknown): RespArg[][] {
-  if (!Array.isArray(raw) || raw.length === 0) throw new HttpError(400, 'ERR body must be a non-empty JSON array of commands');
+  if (!Array.isArray(raw) || raw.length === 0)
+    throw new HttpError(400, 'ERR body must be a non-empty JSON array of commands');
   return raw.map(toArgs);
 }
 
@@ -82,7 +108,8 @@ function encodeValue(value: RespValue, base64: boolean, topLevel: boolean): unkn
   if (value === null || typeof value === 'number') return value;
   if (value instanceof RespError) return value.message; // only reachable nested inside an array
   if (Array.isArray(value)) return value.map((v) => encodeValue(v, base64, false));
-  if (typeof value === 'string') return !base64 || (topLevel && value === 'OK') ? value : Buffer.from(value, 'utf8').toString('base64');
+  if (typeof value === 'string')
+    return !base64 || (topLevel && value === 'OK') ? value : Buffer.from(value, 'utf8').toString('base64');
   return base64 ? value.toString('base64') : value.toString('utf8');
 }
 
@@ -142,7 +169,8 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
   async function runMulti(commands: RespArg[][], base64: boolean): Promise<unknown[]> {
     const prepared = commands.map(prepare);
     const rejected = prepared.find((p) => 'error' in p);
-    if (rejected && 'error' in rejected) throw new HttpError(400, `EXECABORT Transaction discarded because of previous errors: ${rejected.error}`);
+    if (rejected && 'error' in rejected)
+      throw new HttpError(400, `EXECABORT Transaction discarded because of previous errors: ${rejected.error}`);
     const args = prepared.flatMap((p) => ('args' in p ? [p.args] : []));
     // Sent as one batch on the shared connection, so no other request can interleave.
     const replies = await redis.send([['multi'], ...args, ['exec']]);
@@ -186,7 +214,10 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
       if (req.method !== 'POST') throw new HttpError(400, 'ERR empty command');
       return runSingle(toArgs(json()), base64);
     }
-    const args: RespArg[] = path.slice(1).split('/').map((s) => decodeURIComponent(s));
+    const args: RespArg[] = path
+      .slice(1)
+      .split('/')
+      .map((s) => decodeURIComponent(s));
     if (req.method === 'POST' && body.length > 0) args.push(body); // raw bytes, binary-safe
     return runSingle(args, base64);
   }
@@ -249,7 +280,9 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
       size += chunk.length;
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on('end', () => (size > MAX_BODY_BYTES ? reject(new HttpError(413, 'ERR request body too large')) : resolve(Buffer.concat(chunks))));
+    req.on('end', () =>
+      size > MAX_BODY_BYTES ? reject(new HttpError(413, 'ERR request body too large')) : resolve(Buffer.concat(chunks)),
+    );
     req.on('error', reject);
   });
 }

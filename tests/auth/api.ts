@@ -14,10 +14,17 @@ export interface Call {
   cf?: Record<string, unknown>;
 }
 
-export interface Reply<T = Record<string, unknown>> { status: number; body: T; headers: Headers }
+export interface Reply<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
 
 export async function api<T = Record<string, unknown>>(path: string, call: Call = {}): Promise<Reply<T>> {
-  const headers: Record<string, string> = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36', ...call.headers };
+  const headers: Record<string, string> = {
+    'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36',
+    ...call.headers,
+  };
   if (call.body !== undefined) headers['content-type'] ??= 'application/json';
   if (call.token) headers.authorization = `Bearer ${call.token}`;
   if (call.ip) headers['cf-connecting-ip'] = call.ip;
@@ -36,12 +43,24 @@ export const uniqueEmail = (label = 'user') => `${label}-${crypto.randomUUID()}@
 
 export const PASSWORD = 'correct horse battery staple';
 
-export interface Tokens { accessToken: string; refreshToken: string; token: string; user: { id: string; email: string; name: string; role: string } }
+export interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+  token: string;
+  user: { id: string; email: string; name: string; role: string };
+}
 
-export async function signUp(overrides: { email?: string; password?: string; name?: string; deviceName?: string; ip?: string } = {}): Promise<Tokens & { email: string }> {
+export async function signUp(
+  overrides: { email?: string; password?: string; name?: string; deviceName?: string; ip?: string } = {},
+): Promise<Tokens & { email: string }> {
   const email = overrides.email ?? uniqueEmail();
   const res = await api<Tokens>('/api/auth/signup', {
-    body: { email, password: overrides.password ?? PASSWORD, name: overrides.name ?? 'Test User', deviceName: overrides.deviceName },
+    body: {
+      email,
+      password: overrides.password ?? PASSWORD,
+      name: overrides.name ?? 'Test User',
+      deviceName: overrides.deviceName,
+    },
     ip: overrides.ip ?? randomIp(),
   });
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`);

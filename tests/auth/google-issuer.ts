@@ -8,23 +8,38 @@ import { testEnv } from '../test-env';
 import { uniqueEmail } from './api';
 
 export interface IdTokenOptions {
-  email?: string; sub?: string; aud?: string; iss?: string; expiresIn?: number; emailVerified?: boolean;
-  nonce?: string; key?: CryptoKey;
+  email?: string;
+  sub?: string;
+  aud?: string;
+  iss?: string;
+  expiresIn?: number;
+  emailVerified?: boolean;
+  nonce?: string;
+  key?: CryptoKey;
 }
 
-export interface GoogleIssuer { idToken(o?: IdTokenOptions): Promise<string> }
+export interface GoogleIssuer {
+  idToken(o?: IdTokenOptions): Promise<string>;
+}
 
 export async function publishGoogleIssuer(label: string): Promise<GoogleIssuer> {
   const kid = `${label}-${crypto.randomUUID()}`;
   const pair = await generateKeyPair('RS256', { extractable: true });
   const publicJwk = { ...(await exportJWK(pair.publicKey)), kid, alg: 'RS256', use: 'sig' };
-  const res = await fetch(`${testEnv.STACK_CONTROL_URL}/google/keys`, { method: 'PUT', body: JSON.stringify({ keys: [publicJwk] }) });
+  const res = await fetch(`${testEnv.STACK_CONTROL_URL}/google/keys`, {
+    method: 'PUT',
+    body: JSON.stringify({ keys: [publicJwk] }),
+  });
   expect(res.status).toBe(204);
 
   return {
     idToken(o: IdTokenOptions = {}) {
       const now = Math.floor(Date.now() / 1000);
-      const claims: Record<string, unknown> = { email: o.email ?? uniqueEmail('google'), email_verified: o.emailVerified ?? true, name: 'Grace Hopper' };
+      const claims: Record<string, unknown> = {
+        email: o.email ?? uniqueEmail('google'),
+        email_verified: o.emailVerified ?? true,
+        name: 'Grace Hopper',
+      };
       if (o.nonce !== undefined) claims.nonce = o.nonce;
       return new SignJWT(claims)
         .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })

@@ -10,13 +10,17 @@ import { api, PASSWORD, randomIp, signUp, uniqueEmail } from './api';
 import { publishGoogleIssuer, type GoogleIssuer } from './google-issuer';
 
 let issuer: GoogleIssuer;
-beforeAll(async () => { issuer = await publishGoogleIssuer('google-linking'); });
+beforeAll(async () => {
+  issuer = await publishGoogleIssuer('google-linking');
+});
 
-const google = (body: Record<string, unknown>) => api<TokenBody & ErrorReply>('/api/auth/google', { body, ip: randomIp() });
-const passwordLogin = (email: string) => api<ErrorReply>('/api/auth/login', { body: { email, password: PASSWORD }, ip: randomIp() });
+const google = (body: Record<string, unknown>) =>
+  api<TokenBody & ErrorReply>('/api/auth/google', { body, ip: randomIp() });
+const passwordLogin = (email: string) =>
+  api<ErrorReply>('/api/auth/login', { body: { email, password: PASSWORD }, ip: randomIp() });
 const userRow = async (id: string) =>
-  (await db.execute(sql`select password_hash, google_subject, email_verified_at from users where id = ${id}`)).rows[0] as
-    { password_hash: string | null; google_subject: string | null; email_verified_at: string | null };
+  (await db.execute(sql`select password_hash, google_subject, email_verified_at from users where id = ${id}`))
+    .rows[0] as { password_hash: string | null; google_subject: string | null; email_verified_at: string | null };
 
 describe('Google proving an address that a password account never proved', () => {
   it('ends the password and every session of that account before linking, and says so in events', async () => {
@@ -25,7 +29,9 @@ describe('Google proving an address that a password account never proved', () =>
     const attackerAgain = await login(attacker.email, 'attacker laptop');
     expect((await api('/api/auth/me', { token: attacker.accessToken })).status).toBe(200);
 
-    const res = await google({ idToken: await issuer.idToken({ email: attacker.email, sub: `victim-${crypto.randomUUID()}` }) });
+    const res = await google({
+      idToken: await issuer.idToken({ email: attacker.email, sub: `victim-${crypto.randomUUID()}` }),
+    });
     expect(res.status).toBe(200);
     expect(res.body.user.id).toBe(attacker.user.id);
     expect((await api('/api/auth/me', { token: res.body.accessToken })).status).toBe(200);
@@ -46,7 +52,12 @@ describe('Google proving an address that a password account never proved', () =>
     const [ended] = await waitForEvents(attacker.user.id, 'mass_token_revocation');
     expect(ended?.metadata).toEqual({ reason: 'email_proven_by_google', sessions: 2, passwordCleared: true });
     const [success] = await waitForEvents(attacker.user.id, 'oauth_success');
-    expect(success?.metadata).toMatchObject({ provider: 'google', linked: true, passwordCleared: true, created: false });
+    expect(success?.metadata).toMatchObject({
+      provider: 'google',
+      linked: true,
+      passwordCleared: true,
+      created: false,
+    });
   });
 
   it('keeps the password of an account whose address was already proven, and its sessions', async () => {
@@ -77,11 +88,17 @@ describe('one Google subject per account', () => {
 
     const second = await google({ idToken: await issuer.idToken({ email, sub: `second-${crypto.randomUUID()}` }) });
     expect(second.status).toBe(409);
-    expect(second.body).toEqual({ error: 'EMAIL_TAKEN', message: 'this email belongs to an account linked to another Google account' });
+    expect(second.body).toEqual({
+      error: 'EMAIL_TAKEN',
+      message: 'this email belongs to an account linked to another Google account',
+    });
     expect((await userRow(first.body.user.id)).google_subject).toBe(firstSub);
     expect((await api('/api/auth/me', { token: first.body.accessToken })).status).toBe(200);
     const refused = await waitForEvents(first.body.user.id, 'oauth_failed');
-    expect(refused.map((e) => e.metadata)).toContainEqual({ provider: 'google', reason: 'linked_to_other_google_account' });
+    expect(refused.map((e) => e.metadata)).toContainEqual({
+      provider: 'google',
+      reason: 'linked_to_other_google_account',
+    });
   });
 });
 
@@ -114,7 +131,9 @@ describe('locks and Google sign-in', () => {
     const email = uniqueEmail('locked-google');
     const first = await google({ idToken: await issuer.idToken({ email, sub }) });
     expect(first.status).toBe(200);
-    await db.execute(sql`update users set locked_until = now() + interval '30 minutes', lock_reason = ${reason} where id = ${first.body.user.id}`);
+    await db.execute(
+      sql`update users set locked_until = now() + interval '30 minutes', lock_reason = ${reason} where id = ${first.body.user.id}`,
+    );
     return { email, sub };
   }
 

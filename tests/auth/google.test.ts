@@ -26,7 +26,11 @@ describe('POST /api/auth/google', () => {
     const email = uniqueEmail('new-google');
     const res = await google(await idToken({ email }));
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, user: { email, name: 'Grace Hopper', role: 'user' } });
+    expect(res.body).toMatchObject({
+      tokenType: 'Bearer',
+      expiresIn: 900,
+      user: { email, name: 'Grace Hopper', role: 'user' },
+    });
     const rows = await db.execute(sql`select password_hash, google_subject from users where email = ${email}`);
     expect(rows.rows).toHaveLength(1);
     expect(rows.rows[0]).toMatchObject({ password_hash: null });

@@ -21,11 +21,17 @@ async function getJson<T>(path: string): Promise<{ status: number; headers: Head
 
 type OpenApiDoc = {
   openapi: string;
-  paths: Record<string, Record<string, {
-    requestBody?: { content?: Record<string, unknown> };
-    responses?: Record<string, unknown>;
-    security?: Record<string, string[]>[];
-  }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        requestBody?: { content?: Record<string, unknown> };
+        responses?: Record<string, unknown>;
+        security?: Record<string, string[]>[];
+      }
+    >
+  >;
   components?: { securitySchemes?: Record<string, { type?: string; scheme?: string }> };
 };
 
@@ -48,7 +54,8 @@ describe('GET /.well-known/jwks.json', () => {
     expect(key?.kty).toBe('EC');
     expect(key?.crv).toBe('P-256');
     for (const published of jwks.body.keys) {
-      for (const member of PRIVATE_MEMBERS) expect(published, `private member ${member} published`).not.toHaveProperty(member);
+      for (const member of PRIVATE_MEMBERS)
+        expect(published, `private member ${member} published`).not.toHaveProperty(member);
       expect(typeof published.kid).toBe('string');
     }
     // Kids are unique, so a verifier never has to guess.
@@ -89,7 +96,10 @@ describe('GET /.well-known/jwks.json', () => {
     const b = await signUp();
     const jwks = createLocalJWKSet((await getJson<JSONWebKeySet>('/.well-known/jwks.json')).body);
     const options = { algorithms: ['ES256'], issuer: ISSUER, audience: AUDIENCE };
-    const [pa, pb] = await Promise.all([jwtVerify(a.accessToken, jwks, options), jwtVerify(b.accessToken, jwks, options)]);
+    const [pa, pb] = await Promise.all([
+      jwtVerify(a.accessToken, jwks, options),
+      jwtVerify(b.accessToken, jwks, options),
+    ]);
     expect(pa.payload.jti).not.toBe(pb.payload.jti);
     expect(pa.payload.sid).not.toBe(pb.payload.sid);
   });
@@ -97,11 +107,23 @@ describe('GET /.well-known/jwks.json', () => {
   it('is what the service itself trusts: a token it issues is accepted by /me after the JWKS check', async () => {
     const account = await signUp();
     const jwks = createLocalJWKSet((await getJson<JSONWebKeySet>('/.well-known/jwks.json')).body);
-    await expect(jwtVerify(account.accessToken, jwks, { algorithms: ['ES256'], issuer: ISSUER, audience: AUDIENCE })).resolves.toBeTruthy();
+    await expect(
+      jwtVerify(account.accessToken, jwks, { algorithms: ['ES256'], issuer: ISSUER, audience: AUDIENCE }),
+    ).resolves.toBeTruthy();
     // And the same token under another audience or issuer does not verify (the claims are really set).
-    await expect(jwtVerify(account.accessToken, jwks, { algorithms: ['ES256'], issuer: ISSUER, audience: 'someone-else' })).rejects.toThrow();
-    await expect(jwtVerify(account.accessToken, jwks, { algorithms: ['ES256'], issuer: 'https://evil.example', audience: AUDIENCE })).rejects.toThrow();
-    const me = await exports.default.fetch(new Request('http://auth.test/api/auth/me', { headers: { authorization: `Bearer ${account.accessToken}` } }));
+    await expect(
+      jwtVerify(account.accessToken, jwks, { algorithms: ['ES256'], issuer: ISSUER, audience: 'someone-else' }),
+    ).rejects.toThrow();
+    await expect(
+      jwtVerify(account.accessToken, jwks, {
+        algorithms: ['ES256'],
+        issuer: 'https://evil.example',
+        audience: AUDIENCE,
+      }),
+    ).rejects.toThrow();
+    const me = await exports.default.fetch(
+      new Request('http://auth.test/api/auth/me', { headers: { authorization: `Bearer ${account.accessToken}` } }),
+    );
     expect(me.status).toBe(200);
   });
 });
@@ -119,12 +141,24 @@ describe('GET /openapi.json', () => {
     ['delete', '/api/auth/sessions/{id}'],
   ];
   const successStatus: Record<string, string> = {
-    '/api/auth/signup': '201', '/api/auth/login': '200', '/api/auth/google': '200', '/api/auth/refresh': '200',
-    '/api/auth/logout': '204', '/api/auth/logout-all': '200', '/api/auth/me': '200', '/api/auth/sessions': '200',
+    '/api/auth/signup': '201',
+    '/api/auth/login': '200',
+    '/api/auth/google': '200',
+    '/api/auth/refresh': '200',
+    '/api/auth/logout': '204',
+    '/api/auth/logout-all': '200',
+    '/api/auth/me': '200',
+    '/api/auth/sessions': '200',
     '/api/auth/sessions/{id}': '204',
   };
   const bearerRoutes = ['/api/auth/logout-all', '/api/auth/me', '/api/auth/sessions', '/api/auth/sessions/{id}'];
-  const jsonBodyRoutes = ['/api/auth/signup', '/api/auth/login', '/api/auth/google', '/api/auth/refresh', '/api/auth/logout'];
+  const jsonBodyRoutes = [
+    '/api/auth/signup',
+    '/api/auth/login',
+    '/api/auth/google',
+    '/api/auth/refresh',
+    '/api/auth/logout',
+  ];
 
   it('is an OpenAPI 3.1 document of every auth route of the contract, with its success status', async () => {
     const res = await getJson<OpenApiDoc>('/openapi.json');
@@ -150,7 +184,10 @@ describe('GET /openapi.json', () => {
       for (const operation of operations) {
         const names = (operation.security ?? []).flatMap((requirement) => Object.keys(requirement));
         expect(names.length, `${path} has no security requirement`).toBeGreaterThan(0);
-        expect(names.some((name) => schemes[name]?.type === 'http' && schemes[name]?.scheme?.toLowerCase() === 'bearer'), path).toBe(true);
+        expect(
+          names.some((name) => schemes[name]?.type === 'http' && schemes[name]?.scheme?.toLowerCase() === 'bearer'),
+          path,
+        ).toBe(true);
         expect(Object.keys(operation.responses ?? {}), path).toContain('401');
       }
     }
@@ -161,12 +198,13 @@ describe('GET /openapi.json', () => {
     const missing: string[] = [];
     for (const path of jsonBodyRoutes) {
       const documented = Object.keys(doc.paths[path]?.post?.responses ?? {});
-      for (const status of ['400', '413', '415', '429']) if (!documented.includes(status)) missing.push(`POST ${path} ${status}`);
+      for (const status of ['400', '413', '415', '429'])
+        if (!documented.includes(status)) missing.push(`POST ${path} ${status}`);
     }
     expect(missing).toEqual([]);
   });
 
-  it('documents the Worker\'s other routes too: GET /.well-known/jwks.json and GET /health', async () => {
+  it("documents the Worker's other routes too: GET /.well-known/jwks.json and GET /health", async () => {
     const doc = (await getJson<OpenApiDoc>('/openapi.json')).body;
     expect(doc.paths['/.well-known/jwks.json']?.get, 'GET /.well-known/jwks.json').toBeDefined();
     expect(doc.paths['/health']?.get, 'GET /health').toBeDefined();

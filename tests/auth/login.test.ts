@@ -17,11 +17,17 @@ function login(body: unknown, ip = randomIp()): Promise<Reply> {
 
 /** The raw reply, byte for byte, so two answers can be compared exactly. */
 async function rawLogin(body: unknown, ip = randomIp()): Promise<{ status: number; text: string; headers: Headers }> {
-  const res = await exports.default.fetch(new Request('http://auth.test/api/auth/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip, 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36' },
-    body: JSON.stringify(body),
-  }));
+  const res = await exports.default.fetch(
+    new Request('http://auth.test/api/auth/login', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'cf-connecting-ip': ip,
+        'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36',
+      },
+      body: JSON.stringify(body),
+    }),
+  );
   return { status: res.status, text: await res.text(), headers: res.headers };
 }
 
@@ -38,7 +44,14 @@ describe('POST /api/auth/login: success', () => {
     const res = await login({ email: account.email, password, deviceName: 'Work laptop' });
     expect(res.status).toBe(200);
     const body = res.body as unknown as TokenBody;
-    expect(Object.keys(body).sort()).toEqual(['accessToken', 'expiresIn', 'refreshToken', 'token', 'tokenType', 'user']);
+    expect(Object.keys(body).sort()).toEqual([
+      'accessToken',
+      'expiresIn',
+      'refreshToken',
+      'token',
+      'tokenType',
+      'user',
+    ]);
     expect(body.token).toBe(body.accessToken);
     expect(body.accessToken.split('.')).toHaveLength(3);
     expect(body.refreshToken).toMatch(/^[A-Za-z0-9_-]{43,}$/);
@@ -88,7 +101,10 @@ describe('POST /api/auth/login: failures look alike', () => {
     const ip = randomIp();
     const badPassword = uniquePassword();
     expect((await login({ email: account.email, password: badPassword }, ip)).status).toBe(401);
-    const rows = await eventually(() => eventsFromIp(ip), (found) => found.length > 0);
+    const rows = await eventually(
+      () => eventsFromIp(ip),
+      (found) => found.length > 0,
+    );
     expect(rows.map((r) => r.eventType)).toEqual(['failed_login_attempt']);
     expect(rows[0]?.userId).toBe(account.user.id);
     expect(JSON.stringify(rows)).not.toContain(badPassword);
@@ -98,7 +114,10 @@ describe('POST /api/auth/login: failures look alike', () => {
     const ip = randomIp();
     const password = uniquePassword();
     expect((await login({ email: uniqueEmail('ghost'), password }, ip)).status).toBe(401);
-    const rows = await eventually(() => eventsFromIp(ip), (found) => found.length > 0);
+    const rows = await eventually(
+      () => eventsFromIp(ip),
+      (found) => found.length > 0,
+    );
     expect(rows.map((r) => r.eventType)).toEqual(['login_failed']);
     expect(rows[0]?.userId).toBeNull();
     expect(JSON.stringify(rows)).not.toContain(password);
@@ -109,7 +128,10 @@ describe('POST /api/auth/login: failures look alike', () => {
     const account = await signUp({ password });
     const ip = randomIp();
     expect((await login({ email: account.email, password }, ip)).status).toBe(200);
-    const rows = await eventually(() => eventsFromIp(ip), (found) => found.length >= 2);
+    const rows = await eventually(
+      () => eventsFromIp(ip),
+      (found) => found.length >= 2,
+    );
     expect(rows.map((r) => r.eventType).sort()).toEqual(['login_success', 'token_generated']);
     for (const row of rows) expect(row.userId).toBe(account.user.id);
     expect(JSON.stringify(rows)).not.toContain(password);
@@ -134,7 +156,10 @@ describe('POST /api/auth/login: failures look alike', () => {
       wrong.push(await timed(account.email));
     }
     const ratio = median(unknown) / median(wrong);
-    expect(ratio, `unknown ${unknown.map(Math.round).join(',')} ms vs wrong ${wrong.map(Math.round).join(',')} ms`).toBeGreaterThan(0.5);
+    expect(
+      ratio,
+      `unknown ${unknown.map(Math.round).join(',')} ms vs wrong ${wrong.map(Math.round).join(',')} ms`,
+    ).toBeGreaterThan(0.5);
     expect(ratio).toBeLessThan(2);
   }, 60_000);
 });
@@ -143,7 +168,10 @@ describe('POST /api/auth/login: locked accounts', () => {
   it('answers 423 ACCOUNT_LOCKED whatever the password, so the lock tells a guesser nothing', async () => {
     const password = uniquePassword();
     const account = await signUp({ password });
-    await db.update(users).set({ lockedUntil: new Date(Date.now() + 60 * 60 * 1000) }).where(eq(users.id, account.user.id));
+    await db
+      .update(users)
+      .set({ lockedUntil: new Date(Date.now() + 60 * 60 * 1000) })
+      .where(eq(users.id, account.user.id));
 
     const locked = await login({ email: account.email, password });
     expect(locked.status).toBe(423);
@@ -163,7 +191,10 @@ describe('POST /api/auth/login: locked accounts', () => {
   it('lets the user in again once locked_until has passed', async () => {
     const password = uniquePassword();
     const account = await signUp({ password });
-    await db.update(users).set({ lockedUntil: new Date(Date.now() - 60 * 1000) }).where(eq(users.id, account.user.id));
+    await db
+      .update(users)
+      .set({ lockedUntil: new Date(Date.now() - 60 * 1000) })
+      .where(eq(users.id, account.user.id));
     expect((await login({ email: account.email, password })).status).toBe(200);
   });
 });
@@ -177,7 +208,8 @@ describe('POST /api/auth/login: password hash upgrade', () => {
     await db.update(users).set({ passwordHash: weak }).where(eq(users.id, account.user.id));
 
     expect((await login({ email: account.email, password })).status).toBe(200);
-    const readHash = async () => (await db.select({ h: users.passwordHash }).from(users).where(eq(users.id, account.user.id)))[0]?.h;
+    const readHash = async () =>
+      (await db.select({ h: users.passwordHash }).from(users).where(eq(users.id, account.user.id)))[0]?.h;
     const upgraded = await eventually(readHash, (h) => h?.startsWith('scrypt$16384$8$5$') === true);
     expect(upgraded?.startsWith('scrypt$16384$8$5$')).toBe(true);
     expect(upgraded).not.toContain(password);
@@ -194,7 +226,14 @@ describe('POST /api/auth/login: password hash upgrade', () => {
     await db.update(users).set({ passwordHash: weak }).where(eq(users.id, account.user.id));
     const ip = randomIp();
     expect((await login({ email: account.email, password: uniquePassword() }, ip)).status).toBe(401);
-    await eventually(() => db.select().from(securityEvents).where(and(eq(securityEvents.ipAddress, ip))), (rows) => rows.length > 0);
+    await eventually(
+      () =>
+        db
+          .select()
+          .from(securityEvents)
+          .where(and(eq(securityEvents.ipAddress, ip))),
+      (rows) => rows.length > 0,
+    );
     const [row] = await db.select({ h: users.passwordHash }).from(users).where(eq(users.id, account.user.id));
     expect(row?.h).toBe(weak);
   });
@@ -204,7 +243,10 @@ describe('POST /api/auth/login: password hash upgrade', () => {
     const account = await signUp({ password });
     const ip = randomIp();
     expect((await login({ email: account.email, password }, ip)).status).toBe(200);
-    await eventually(() => eventsFromIp(ip), (rows) => rows.length >= 2);
+    await eventually(
+      () => eventsFromIp(ip),
+      (rows) => rows.length >= 2,
+    );
     const result = await db.execute<{ n: number }>(sql`
       select count(*)::int as n from security_events
       where (metadata::text || coalesce(user_agent, '') || coalesce(ip_address, '') || coalesce(country, '')) like '%' || ${password} || '%'`);

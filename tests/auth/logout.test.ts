@@ -7,12 +7,25 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { refreshTokens } from '../../src/lib/storage/schema';
 import { newRefreshToken } from '../../src/lib/tokens/refresh-token';
 import { stackControl } from '../test-env';
-import { db, expectRefusedWithinOneSecond, login, redisBack, refresh, sidOf, sleep, waitForEvents, type ErrorReply, tokenRowsOfUser } from '../support';
+import {
+  db,
+  expectRefusedWithinOneSecond,
+  login,
+  redisBack,
+  refresh,
+  sidOf,
+  sleep,
+  waitForEvents,
+  type ErrorReply,
+  tokenRowsOfUser,
+} from '../support';
 import { api, randomIp, signUp } from './api';
 
 const logout = (refreshToken: string) => api<null>('/api/auth/logout', { body: { refreshToken }, ip: randomIp() });
-const logoutAll = (accessToken: string) => api<{ revoked: number }>('/api/auth/logout-all', { method: 'POST', token: accessToken, ip: randomIp() });
-const me = (accessToken: string) => api<{ user: Record<string, unknown> } & Partial<ErrorReply>>('/api/auth/me', { token: accessToken });
+const logoutAll = (accessToken: string) =>
+  api<{ revoked: number }>('/api/auth/logout-all', { method: 'POST', token: accessToken, ip: randomIp() });
+const me = (accessToken: string) =>
+  api<{ user: Record<string, unknown> } & Partial<ErrorReply>>('/api/auth/me', { token: accessToken });
 
 describe('GET /api/auth/me', () => {
   it('returns the caller as {user: {id, email, name, role}}', async () => {
@@ -138,7 +151,8 @@ describe('POST /api/auth/logout-all', () => {
     const revokedAt = Date.now();
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ revoked: 3 });
-    for (const access of [r2.body.accessToken, two.accessToken, three.accessToken]) await expectRefusedWithinOneSecond(access, revokedAt);
+    for (const access of [r2.body.accessToken, two.accessToken, three.accessToken])
+      await expectRefusedWithinOneSecond(access, revokedAt);
     expect((await refresh<ErrorReply>(r2.body.refreshToken)).body.error).toBe('TOKEN_REVOKED');
   });
 

@@ -57,7 +57,9 @@ describe('POST /api/auth/refresh: concurrent refreshes of one token', () => {
 
     // No reuse alarm was raised for any of this (events are written after the response).
     await sleep(1_000);
-    const hijacks = await db.select().from(securityEvents)
+    const hijacks = await db
+      .select()
+      .from(securityEvents)
       .where(and(eq(securityEvents.userId, s.user.id), eq(securityEvents.eventType, 'session_hijack_attempt')));
     expect(hijacks).toHaveLength(0);
   });

@@ -9,17 +9,30 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { refreshTokens } from '../../src/lib/storage/schema';
 import { hashRefreshToken } from '../../src/lib/tokens/refresh-token';
 import { stackControl } from '../test-env';
-import { db, eventsWhere, expectRefusedWithinOneSecond, login, mustTokenRow, redisBack, refresh, waitForEvents, type ErrorReply } from '../support';
+import {
+  db,
+  eventsWhere,
+  expectRefusedWithinOneSecond,
+  login,
+  mustTokenRow,
+  redisBack,
+  refresh,
+  waitForEvents,
+  type ErrorReply,
+} from '../support';
 import { api, signUp } from './api';
 
 const REUSE_INTERVAL_SECONDS = Number(env.REFRESH_REUSE_INTERVAL_SECONDS); // 10 by default
 
-const sessionRows = (sessionId: string) => db.select().from(refreshTokens).where(eq(refreshTokens.sessionId, sessionId));
+const sessionRows = (sessionId: string) =>
+  db.select().from(refreshTokens).where(eq(refreshTokens.sessionId, sessionId));
 
 /** Simulates "longer ago than the reuse interval (10 s)" without sleeping. */
 async function ageRotation(token: string, seconds = REUSE_INTERVAL_SECONDS + 1): Promise<void> {
   const hash = await hashRefreshToken(token);
-  await db.execute(sql`update refresh_tokens set rotated_at = rotated_at - make_interval(secs => ${seconds}) where token_hash = ${hash}`);
+  await db.execute(
+    sql`update refresh_tokens set rotated_at = rotated_at - make_interval(secs => ${seconds}) where token_hash = ${hash}`,
+  );
 }
 
 describe('POST /api/auth/refresh: reuse after the interval', () => {
@@ -131,8 +144,12 @@ describe('POST /api/auth/refresh: reuse inside the interval', () => {
     const sessionId = decodeJwt(s.accessToken).sid as string;
     const r1 = await refresh(s.refreshToken);
     expect(r1.status).toBe(200);
-    const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
-    const stolen = await api<ErrorReply>('/api/auth/refresh', { body: { refreshToken: s.refreshToken }, headers: { 'user-agent': iphone } });
+    const iphone =
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+    const stolen = await api<ErrorReply>('/api/auth/refresh', {
+      body: { refreshToken: s.refreshToken },
+      headers: { 'user-agent': iphone },
+    });
     expect(stolen.status).toBe(401);
     expect(stolen.body.error).toBe('TOKEN_REUSED');
     // The whole session ends: the rightful successor too.

@@ -71,7 +71,10 @@ describe('POST /api/auth/refresh: rotation', () => {
       const row = await mustTokenRow(token);
       expect(row.tokenHash).toMatch(/^[0-9a-f]{64}$/);
       expect(row.tokenHash).not.toBe(token);
-      const raw = await db.select({ id: refreshTokens.id }).from(refreshTokens).where(eq(refreshTokens.tokenHash, token));
+      const raw = await db
+        .select({ id: refreshTokens.id })
+        .from(refreshTokens)
+        .where(eq(refreshTokens.tokenHash, token));
       expect(raw).toHaveLength(0);
     }
     const rows = await tokenRowsOfUser(s.user.id);
@@ -84,7 +87,9 @@ describe('POST /api/auth/refresh: rotation', () => {
   it('slides the expiry forward on each rotation', async () => {
     const s = await signUp();
     // An older token: issued a day ago as far as its expiry is concerned.
-    await db.execute(sql`update refresh_tokens set expires_at = expires_at - interval '1 day' where token_hash = ${await hashRefreshToken(s.refreshToken)}`);
+    await db.execute(
+      sql`update refresh_tokens set expires_at = expires_at - interval '1 day' where token_hash = ${await hashRefreshToken(s.refreshToken)}`,
+    );
     const old = await mustTokenRow(s.refreshToken);
 
     const r = await refresh(s.refreshToken);
@@ -118,7 +123,9 @@ describe('POST /api/auth/refresh: rotation', () => {
 
   it('answers 401 TOKEN_EXPIRED for an expired token and issues nothing', async () => {
     const s = await signUp();
-    await db.execute(sql`update refresh_tokens set expires_at = now() - interval '1 minute' where token_hash = ${await hashRefreshToken(s.refreshToken)}`);
+    await db.execute(
+      sql`update refresh_tokens set expires_at = now() - interval '1 minute' where token_hash = ${await hashRefreshToken(s.refreshToken)}`,
+    );
     const r = await refresh<ErrorReply>(s.refreshToken);
     expect(r.status).toBe(401);
     expect(r.body).toEqual({ error: 'TOKEN_EXPIRED', message: expect.any(String) });

@@ -13,7 +13,12 @@ import { randomIp, signUp, uniqueEmail } from './api';
 const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36';
 const LIMIT = 16 * 1024;
 
-interface Raw { status: number; headers: Headers; text: string; json: unknown }
+interface Raw {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: unknown;
+}
 
 /** The answer as read: its text, and its JSON when the text is JSON (a 413 from the runtime may not be). */
 async function rawOf(res: Response): Promise<Raw> {
@@ -92,21 +97,29 @@ function streamOf(bytes: number, endless = false): { stream: ReadableStream<Uint
  * A pull-based body of `bytes` in 16 KiB chunks that records how many chunks were pulled and whether
  * it was cancelled. No buffering ahead: a chunk is made only when the reader asks for it.
  */
-function watchedStream(bytes: number): { stream: ReadableStream<Uint8Array>; total: number; pulls: () => number; cancelled: () => boolean } {
+function watchedStream(bytes: number): {
+  stream: ReadableStream<Uint8Array>;
+  total: number;
+  pulls: () => number;
+  cancelled: () => boolean;
+} {
   const piece = new TextEncoder().encode('x'.repeat(16 * 1024));
   const total = Math.ceil(bytes / piece.length);
   let pulls = 0;
   let cancelled = false;
-  const stream = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (pulls === total) return controller.close();
-      pulls += 1;
-      controller.enqueue(piece);
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (pulls === total) return controller.close();
+        pulls += 1;
+        controller.enqueue(piece);
+      },
+      cancel() {
+        cancelled = true;
+      },
     },
-    cancel() {
-      cancelled = true;
-    },
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
   return { stream, total, pulls: () => pulls, cancelled: () => cancelled };
 }
 
@@ -118,7 +131,9 @@ function watchedStream(bytes: number): { stream: ReadableStream<Uint8Array>; tot
 async function sendToEntry(body: ReadableStream<Uint8Array>, headers: Record<string, string>): Promise<Raw> {
   const ctx = createExecutionContext();
   const request = new Request('http://auth.test/api/auth/login', {
-    method: 'POST', body, duplex: 'half',
+    method: 'POST',
+    body,
+    duplex: 'half',
     headers: { ...headers, 'user-agent': BROWSER_UA, 'cf-connecting-ip': randomIp() },
   } as RequestInit) as Request<unknown, IncomingRequestCfProperties>;
   const res = await worker.fetch!(request, testEnv, ctx);
@@ -126,7 +141,13 @@ async function sendToEntry(body: ReadableStream<Uint8Array>, headers: Record<str
   return rawOf(res);
 }
 
-const JSON_ROUTES = ['/api/auth/signup', '/api/auth/login', '/api/auth/google', '/api/auth/refresh', '/api/auth/logout'];
+const JSON_ROUTES = [
+  '/api/auth/signup',
+  '/api/auth/login',
+  '/api/auth/google',
+  '/api/auth/refresh',
+  '/api/auth/logout',
+];
 const BEARER_ROUTES: [string, string][] = [
   ['GET', '/api/auth/me'],
   ['GET', '/api/auth/sessions'],
@@ -156,7 +177,12 @@ describe('body size: 16 KiB at most', () => {
   it('refuses a streamed (chunked) body over 16 KiB with 413', async () => {
     for (const path of JSON_ROUTES) {
       const { stream } = streamOf(LIMIT + 1024);
-      const init = { method: 'POST', body: stream, duplex: 'half', headers: { 'content-type': 'application/json' } } as RequestInit;
+      const init = {
+        method: 'POST',
+        body: stream,
+        duplex: 'half',
+        headers: { 'content-type': 'application/json' },
+      } as RequestInit;
       expect(new Request('http://auth.test/', init).headers.get('content-length')).toBeNull();
       const res = await send(path, { ...init, body: streamOf(LIMIT + 1024).stream });
       expectError(res, 413, 'PAYLOAD_TOO_LARGE');
@@ -165,7 +191,12 @@ describe('body size: 16 KiB at most', () => {
 
   it('stops reading a never-ending stream once it passes 16 KiB, and answers 413', async () => {
     const { stream, sent } = streamOf(0, true);
-    const reply = send('/api/auth/login', { method: 'POST', body: stream, duplex: 'half', headers: { 'content-type': 'application/json' } } as RequestInit);
+    const reply = send('/api/auth/login', {
+      method: 'POST',
+      body: stream,
+      duplex: 'half',
+      headers: { 'content-type': 'application/json' },
+    } as RequestInit);
     const timeout = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 10_000));
     const res = await Promise.race([reply, timeout]);
     expect(res, 'the guard waited for the end of an endless body').not.toBe('hung');
@@ -178,7 +209,10 @@ describe('body size: 16 KiB at most', () => {
     const body = watchedStream(10 * 1024 * 1024);
     const res = await sendToEntry(body.stream, { 'content-type': 'application/json' });
     expectError(res, 413, 'PAYLOAD_TOO_LARGE');
-    expect(body.cancelled(), `not cancelled by the time the 413 came back (${body.pulls()} of ${body.total} chunks pulled)`).toBe(true);
+    expect(
+      body.cancelled(),
+      `not cancelled by the time the 413 came back (${body.pulls()} of ${body.total} chunks pulled)`,
+    ).toBe(true);
     expect(body.pulls()).toBeLessThan(body.total / 100);
   });
 
@@ -207,10 +241,22 @@ describe('body size: 16 KiB at most', () => {
     const account = await signUp();
     const auth = { authorization: `Bearer ${account.accessToken}` };
     const big = 'x'.repeat(LIMIT + 1024);
-    for (const [method, path] of [['POST', '/api/auth/logout-all'], ['DELETE', `/api/auth/sessions/${crypto.randomUUID()}`]]) {
-      const declared = await send(path!, { method, body: big, headers: { ...auth, 'content-type': 'application/json', 'content-length': String(big.length) } });
+    for (const [method, path] of [
+      ['POST', '/api/auth/logout-all'],
+      ['DELETE', `/api/auth/sessions/${crypto.randomUUID()}`],
+    ]) {
+      const declared = await send(path!, {
+        method,
+        body: big,
+        headers: { ...auth, 'content-type': 'application/json', 'content-length': String(big.length) },
+      });
       expectError(declared, 413, 'PAYLOAD_TOO_LARGE');
-      const streamed = await send(path!, { method, body: streamOf(LIMIT + 1024).stream, duplex: 'half', headers: { ...auth, 'content-type': 'application/json' } } as RequestInit);
+      const streamed = await send(path!, {
+        method,
+        body: streamOf(LIMIT + 1024).stream,
+        duplex: 'half',
+        headers: { ...auth, 'content-type': 'application/json' },
+      } as RequestInit);
       expectError(streamed, 413, 'PAYLOAD_TOO_LARGE');
     }
     // None of those requests did anything: the session is still alive.
@@ -222,21 +268,33 @@ describe('body size: 16 KiB at most', () => {
 describe('media type: application/json only', () => {
   it('refuses text/plain with 415 UNSUPPORTED_MEDIA_TYPE, even when the text is valid JSON', async () => {
     for (const path of JSON_ROUTES) {
-      const res = await send(path, { method: 'POST', body: JSON.stringify({ email: uniqueEmail(), password: 'whatever pass' }), headers: { 'content-type': 'text/plain' } });
+      const res = await send(path, {
+        method: 'POST',
+        body: JSON.stringify({ email: uniqueEmail(), password: 'whatever pass' }),
+        headers: { 'content-type': 'text/plain' },
+      });
       expectError(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
     }
   });
 
   it('refuses a body with no Content-Type, and form encodings, with 415', async () => {
-    const noType = await send('/api/auth/login', { method: 'POST', body: new TextEncoder().encode('{"email":"a@b.co","password":"x"}') });
+    const noType = await send('/api/auth/login', {
+      method: 'POST',
+      body: new TextEncoder().encode('{"email":"a@b.co","password":"x"}'),
+    });
     expectError(noType, 415, 'UNSUPPORTED_MEDIA_TYPE');
-    const form = await send('/api/auth/login', { method: 'POST', body: 'email=a%40b.co&password=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await send('/api/auth/login', {
+      method: 'POST',
+      body: 'email=a%40b.co&password=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expectError(form, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('accepts application/json with a charset parameter', async () => {
     const res = await send('/api/auth/login', {
-      method: 'POST', body: JSON.stringify({ email: uniqueEmail(), password: 'not the password' }),
+      method: 'POST',
+      body: JSON.stringify({ email: uniqueEmail(), password: 'not the password' }),
       headers: { 'content-type': 'application/json; charset=utf-8' },
     });
     expectError(res, 401, 'INVALID_CREDENTIALS');
@@ -293,7 +351,15 @@ describe('malformed or mistyped JSON: 400 VALIDATION_ERROR', () => {
 describe('unknown routes', () => {
   it('answers 404 NOT_FOUND in the contract shape', async () => {
     expectError(await send('/api/auth/nope'), 404, 'NOT_FOUND');
-    expectError(await send('/definitely/not/here', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }), 404, 'NOT_FOUND');
+    expectError(
+      await send('/definitely/not/here', {
+        method: 'POST',
+        body: '{}',
+        headers: { 'content-type': 'application/json' },
+      }),
+      404,
+      'NOT_FOUND',
+    );
     expectError(await send('/'), 404, 'NOT_FOUND');
   });
 });
@@ -320,7 +386,8 @@ describe('Bearer routes', () => {
   it('answer 401 TOKEN_INVALID for a garbage or forged token', async () => {
     const account = await signUp({ ip: randomIp() });
     const [header, payload] = account.accessToken.split('.');
-    const b64url = (value: object) => btoa(JSON.stringify(value)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const b64url = (value: object) =>
+      btoa(JSON.stringify(value)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
     const claims = JSON.parse(atob(payload!.replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>;
     const tokens = [
       'garbage',
@@ -347,12 +414,21 @@ describe('never a 500', () => {
       { method: 'POST', body: '{"a":', headers: { 'content-type': 'application/json' } },
       { method: 'POST', body: 'null', headers: { 'content-type': 'application/json' } },
       { method: 'POST', body: '{}', headers: { 'content-type': 'text/plain' } },
-      { method: 'POST', body: '{"email":{"$ne":null},"password":{"$gt":""}}', headers: { 'content-type': 'application/json' } },
+      {
+        method: 'POST',
+        body: '{"email":{"$ne":null},"password":{"$gt":""}}',
+        headers: { 'content-type': 'application/json' },
+      },
       { method: 'POST', body: '\u0000\uffff', headers: { 'content-type': 'application/json' } },
       { method: 'GET', headers: { authorization: 'Bearer \u00ff\u00fe' } },
       { method: 'DELETE', headers: { authorization: 'Bearer x.y.z' } },
     ];
-    const paths = [...JSON_ROUTES, ...BEARER_ROUTES.map(([, p]) => p), '/api/auth/sessions/not-a-uuid', '/api/auth/unknown'];
+    const paths = [
+      ...JSON_ROUTES,
+      ...BEARER_ROUTES.map(([, p]) => p),
+      '/api/auth/sessions/not-a-uuid',
+      '/api/auth/unknown',
+    ];
     for (const path of paths) {
       for (const init of inputs) {
         const res = await send(path, init);

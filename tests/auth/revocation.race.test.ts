@@ -20,8 +20,13 @@ describe('revocation against a concurrent rotation', () => {
     const late = newRefreshToken();
     const now = new Date();
     await db.insert(refreshTokens).values({
-      ...row, id: crypto.randomUUID(), tokenHash: await hashRefreshToken(late), parentId: row.id,
-      createdAt: now, rotatedAt: null, revokedAt: null,
+      ...row,
+      id: crypto.randomUUID(),
+      tokenHash: await hashRefreshToken(late),
+      parentId: row.id,
+      createdAt: now,
+      rotatedAt: null,
+      revokedAt: null,
     });
     return { user, late, sessionId: row.sessionId };
   }
@@ -42,8 +47,10 @@ describe('revocation against a concurrent rotation', () => {
 
   it('stays over when the revoked token rows are deleted and only the late live token is left', async () => {
     const { user, late, sessionId } = await logoutThenLateToken();
-    const deleted = await db.delete(refreshTokens)
-      .where(and(eq(refreshTokens.sessionId, sessionId), isNotNull(refreshTokens.revokedAt))).returning({ id: refreshTokens.id });
+    const deleted = await db
+      .delete(refreshTokens)
+      .where(and(eq(refreshTokens.sessionId, sessionId), isNotNull(refreshTokens.revokedAt)))
+      .returning({ id: refreshTokens.id });
     expect(deleted.length).toBeGreaterThan(0);
     const left = await db.select().from(refreshTokens).where(eq(refreshTokens.sessionId, sessionId));
     expect(left.map((t) => t.revokedAt)).toEqual([null]);

@@ -28,8 +28,17 @@ describe('route gates', () => {
   it('every /api route of the auth Worker declares one', () => {
     const routes = new Set(app.routes.filter((r) => r.path.startsWith('/api/')).map((r) => `${r.method} ${r.path}`));
     // The contract's routes are all there (the list would be empty if the app were built wrongly).
-    for (const route of ['POST /api/auth/signup', 'POST /api/auth/login', 'POST /api/auth/google', 'POST /api/auth/refresh',
-      'POST /api/auth/logout', 'POST /api/auth/logout-all', 'GET /api/auth/me', 'GET /api/auth/sessions', 'DELETE /api/auth/sessions/:id']) {
+    for (const route of [
+      'POST /api/auth/signup',
+      'POST /api/auth/login',
+      'POST /api/auth/google',
+      'POST /api/auth/refresh',
+      'POST /api/auth/logout',
+      'POST /api/auth/logout-all',
+      'GET /api/auth/me',
+      'GET /api/auth/sessions',
+      'DELETE /api/auth/sessions/:id',
+    ]) {
       expect(routes).toContain(route);
     }
     expect(ungatedRoutes(app as unknown as Hono<never>)).toEqual([]);

@@ -10,17 +10,27 @@ import { db, expectRefusedWithinOneSecond, login, redisBack, refresh, sidOf, sle
 import { api, randomIp, signUp } from './api';
 
 interface SessionView {
-  id: string; deviceName: string | null; ipAddress: string | null; userAgent: string | null;
-  country: string | null; city: string | null; createdAt: string; lastUsedAt: string; expiresAt: string; current: boolean;
+  id: string;
+  deviceName: string | null;
+  ipAddress: string | null;
+  userAgent: string | null;
+  country: string | null;
+  city: string | null;
+  createdAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
+  current: boolean;
 }
 
 const BERLIN = { country: 'DE', city: 'Berlin', latitude: 52.52, longitude: 13.4 };
 const AUSTIN = { country: 'US', city: 'Austin', latitude: 30.27, longitude: -97.74 };
 const FIREFOX = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:132.0) Gecko/20100101 Firefox/132.0';
-const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const CHROME =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-const listSessions = (accessToken: string) => api<{ sessions: SessionView[] }>('/api/auth/sessions', { token: accessToken });
+const listSessions = (accessToken: string) =>
+  api<{ sessions: SessionView[] }>('/api/auth/sessions', { token: accessToken });
 
 const deleteSession = (accessToken: string, id: string) =>
   api<ErrorReply | null>(`/api/auth/sessions/${id}`, { method: 'DELETE', token: accessToken });
@@ -28,7 +38,9 @@ const deleteSession = (accessToken: string, id: string) =>
 /** A user with exactly two live sessions, Berlin (the caller) and Austin; the signup session is ended in the database. */
 async function userWithTwoSessions() {
   const s = await signUp({ deviceName: 'signup device' });
-  await db.execute(sql`update sessions set revoked_at = now(), revoked_reason = 'test_setup' where id = ${sidOf(s.accessToken)}`);
+  await db.execute(
+    sql`update sessions set revoked_at = now(), revoked_reason = 'test_setup' where id = ${sidOf(s.accessToken)}`,
+  );
   const berlinIp = randomIp();
   const austinIp = randomIp();
   const berlin = await login(s.email, 'Ada’s laptop', { ip: berlinIp, cf: BERLIN, headers: { 'user-agent': FIREFOX } });
@@ -47,14 +59,34 @@ describe('GET /api/auth/sessions', () => {
     const mine = sessions.find((x) => x.id === sidOf(berlin.accessToken));
     const theirs = sessions.find((x) => x.id === sidOf(austin.accessToken));
     expect(mine).toMatchObject({
-      deviceName: 'Ada’s laptop', ipAddress: berlinIp, userAgent: FIREFOX, country: 'DE', city: 'Berlin', current: true,
+      deviceName: 'Ada’s laptop',
+      ipAddress: berlinIp,
+      userAgent: FIREFOX,
+      country: 'DE',
+      city: 'Berlin',
+      current: true,
     });
     expect(theirs).toMatchObject({
-      deviceName: 'Ada’s phone', ipAddress: austinIp, userAgent: CHROME, country: 'US', city: 'Austin', current: false,
+      deviceName: 'Ada’s phone',
+      ipAddress: austinIp,
+      userAgent: CHROME,
+      country: 'US',
+      city: 'Austin',
+      current: false,
     });
     for (const session of sessions) {
-      expect(Object.keys(session).sort()).toEqual(
-        ['city', 'country', 'createdAt', 'current', 'deviceName', 'expiresAt', 'id', 'ipAddress', 'lastUsedAt', 'userAgent']);
+      expect(Object.keys(session).sort()).toEqual([
+        'city',
+        'country',
+        'createdAt',
+        'current',
+        'deviceName',
+        'expiresAt',
+        'id',
+        'ipAddress',
+        'lastUsedAt',
+        'userAgent',
+      ]);
       for (const field of ['createdAt', 'lastUsedAt', 'expiresAt'] as const) {
         expect(session[field]).toMatch(ISO);
         expect(new Date(session[field]).toISOString()).toBe(session[field]);
@@ -83,23 +115,34 @@ describe('GET /api/auth/sessions', () => {
     // Two concurrent refreshes from the laptop inside the reuse interval leave two live tokens in one
     // session (from another device the second would be reuse).
     const fromLaptop = (refreshToken: string) =>
-      api<{ accessToken: string; refreshToken: string }>('/api/auth/refresh', { body: { refreshToken }, headers: { 'user-agent': FIREFOX } });
+      api<{ accessToken: string; refreshToken: string }>('/api/auth/refresh', {
+        body: { refreshToken },
+        headers: { 'user-agent': FIREFOX },
+      });
     const [a, b] = await Promise.all([fromLaptop(token), fromLaptop(token)]);
     expect(a?.status).toBe(200);
     expect(b?.status).toBe(200);
     access = a?.body.accessToken ?? access;
 
-    const rows = await db.select().from(refreshTokens).where(eq(refreshTokens.sessionId, sidOf(berlin.accessToken)));
+    const rows = await db
+      .select()
+      .from(refreshTokens)
+      .where(eq(refreshTokens.sessionId, sidOf(berlin.accessToken)));
     expect(rows.length).toBe(6);
 
     const res = await listSessions(access);
     expect(res.status).toBe(200);
     expect(res.body.sessions).toHaveLength(2);
-    expect(res.body.sessions.map((x) => x.id).sort()).toEqual([sidOf(berlin.accessToken), sidOf(austin.accessToken)].sort());
+    expect(res.body.sessions.map((x) => x.id).sort()).toEqual(
+      [sidOf(berlin.accessToken), sidOf(austin.accessToken)].sort(),
+    );
     const mine = res.body.sessions.find((x) => x.current);
     expect(mine?.id).toBe(sidOf(berlin.accessToken));
     expect(mine?.deviceName).toBe('Ada’s laptop');
-    const [first] = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, await hashRefreshToken(berlin.refreshToken)));
+    const [first] = await db
+      .select()
+      .from(refreshTokens)
+      .where(eq(refreshTokens.tokenHash, await hashRefreshToken(berlin.refreshToken)));
     expect(mine?.createdAt).toBe(first?.createdAt.toISOString());
     expect(Date.parse(mine?.lastUsedAt ?? '')).toBeGreaterThan(Date.parse(mine?.createdAt ?? ''));
   });

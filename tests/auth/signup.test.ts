@@ -15,7 +15,10 @@ function signup(body: unknown, ip = randomIp()): Promise<Reply> {
 
 /** Every user row whose email matches case-insensitively (and ignoring surrounding spaces). */
 function usersWithEmail(email: string) {
-  return db.select().from(users).where(sql`lower(trim(${users.email})) = ${email.trim().toLowerCase()}`);
+  return db
+    .select()
+    .from(users)
+    .where(sql`lower(trim(${users.email})) = ${email.trim().toLowerCase()}`);
 }
 
 function expectValidationError(res: Reply, field: string): void {
@@ -48,7 +51,14 @@ describe('POST /api/auth/signup: success', () => {
     expect(res.status).toBe(201);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const body = res.body as unknown as TokenBody;
-    expect(Object.keys(body).sort()).toEqual(['accessToken', 'expiresIn', 'refreshToken', 'token', 'tokenType', 'user']);
+    expect(Object.keys(body).sort()).toEqual([
+      'accessToken',
+      'expiresIn',
+      'refreshToken',
+      'token',
+      'tokenType',
+      'user',
+    ]);
     expect(body.token).toBe(body.accessToken);
     expect(body.accessToken.split('.')).toHaveLength(3);
     expect(body.expiresIn).toBe(900);
@@ -57,7 +67,12 @@ describe('POST /api/auth/signup: success', () => {
     expect(body.refreshToken).toMatch(/^[A-Za-z0-9_-]{43,}$/);
     expect(body.refreshToken).not.toBe(body.accessToken);
     expect(Object.keys(body.user).sort()).toEqual(['email', 'id', 'name', 'role']);
-    expect(body.user).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), email, name: 'Ada Lovelace', role: 'user' });
+    expect(body.user).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      email,
+      name: 'Ada Lovelace',
+      role: 'user',
+    });
 
     const [row] = await db.select().from(users).where(eq(users.id, body.user.id));
     expect(row?.email).toBe(email);
@@ -270,10 +285,16 @@ describe('POST /api/auth/signup: security events', () => {
     const body = res.body as unknown as TokenBody;
 
     const rows = await eventually(
-      () => db.select().from(securityEvents).where(and(
-        eq(securityEvents.userId, body.user.id),
-        inArray(securityEvents.eventType, ['signup_success', 'token_generated']),
-      )),
+      () =>
+        db
+          .select()
+          .from(securityEvents)
+          .where(
+            and(
+              eq(securityEvents.userId, body.user.id),
+              inArray(securityEvents.eventType, ['signup_success', 'token_generated']),
+            ),
+          ),
       (found) => new Set(found.map((r) => r.eventType)).size === 2,
     );
     expect(rows.map((r) => r.eventType).sort()).toEqual(['signup_success', 'token_generated']);
@@ -300,7 +321,11 @@ describe('POST /api/auth/signup: security events', () => {
     const again = await signup({ email, password, name: 'Second' }, ip);
     expect(again.status).toBe(409);
     const failed = await eventually(
-      () => db.select().from(securityEvents).where(and(eq(securityEvents.ipAddress, ip), eq(securityEvents.eventType, 'signup_failed'))),
+      () =>
+        db
+          .select()
+          .from(securityEvents)
+          .where(and(eq(securityEvents.ipAddress, ip), eq(securityEvents.eventType, 'signup_failed'))),
       (found) => found.length > 0,
     );
     expect(failed).toHaveLength(1);

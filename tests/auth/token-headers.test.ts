@@ -11,7 +11,9 @@ import { db, refresh } from '../support';
 describe('token responses', () => {
   it('carry Cache-Control: no-store and Pragma: no-cache on signup, login and refresh', async () => {
     const email = `headers-${crypto.randomUUID()}@example.com`;
-    const signup = await api<{ refreshToken: string }>('/api/auth/signup', { body: { email, password: PASSWORD, name: 'Headers' } });
+    const signup = await api<{ refreshToken: string }>('/api/auth/signup', {
+      body: { email, password: PASSWORD, name: 'Headers' },
+    });
     const login = await api('/api/auth/login', { body: { email, password: PASSWORD } });
     const rotated = await refresh(signup.body.refreshToken);
     for (const res of [signup, login, rotated]) {

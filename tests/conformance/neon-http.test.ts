@@ -91,12 +91,28 @@ describe('values round-trip through the real client', () => {
       { fullResults: true },
     );
     expect(result.fields.map((f) => [f.name, f.dataTypeID])).toEqual([
-      ['i4', 23], ['i8', 20], ['num', 1700], ['f8', 701], ['b', 16],
-      ['jb', 3802], ['js', 114], ['ts', 1184], ['i8s', 1016], ['vc', 1043],
+      ['i4', 23],
+      ['i8', 20],
+      ['num', 1700],
+      ['f8', 701],
+      ['b', 16],
+      ['jb', 3802],
+      ['js', 114],
+      ['ts', 1184],
+      ['i8s', 1016],
+      ['vc', 1043],
     ]);
     expect(result.rows[0]).toEqual({
-      i4: 42, i8: '42', num: '1.50', f8: 0.5, b: false,
-      jb: { a: 1 }, js: { a: 1 }, ts: new Date('2001-02-03T04:05:06Z'), i8s: ['1', '2'], vc: 'x',
+      i4: 42,
+      i8: '42',
+      num: '1.50',
+      f8: 0.5,
+      b: false,
+      jb: { a: 1 },
+      js: { a: 1 },
+      ts: new Date('2001-02-03T04:05:06Z'),
+      i8s: ['1', '2'],
+      vc: 'x',
     });
   });
 });
@@ -120,7 +136,10 @@ describe('queries', () => {
     const selected = await sql.query(`SELECT slug, qty FROM ${itemsName} WHERE slug LIKE $1 ORDER BY slug`, ['q-%'], {
       arrayMode: true,
     });
-    expect(selected).toEqual([['q-1', 10], ['q-2', 20]]);
+    expect(selected).toEqual([
+      ['q-1', 10],
+      ['q-2', 20],
+    ]);
   });
 
   it('returns an empty array when nothing matches', async () => {

@@ -88,7 +88,11 @@ describe('strings', () => {
     expect(await redis.get(k('doc'))).toEqual(doc);
     await redis.set(k('list'), [1, 'two', { three: 3 }]);
     expect(await redis.get(k('list'))).toEqual([1, 'two', { three: 3 }]);
-    const raw = new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, automaticDeserialization: false });
+    const raw = new Redis({
+      url: env.UPSTASH_REDIS_REST_URL,
+      token: env.UPSTASH_REDIS_REST_TOKEN,
+      automaticDeserialization: false,
+    });
     expect(await raw.get(k('doc'))).toBe(JSON.stringify(doc));
   });
 
@@ -130,7 +134,14 @@ describe('data structures', () => {
 
   it('sorted sets: zadd/zrange withscores/zincrby/zremrangebyscore', async () => {
     const k = keys();
-    expect(await redis.zadd(k('z'), { score: 1, member: 'one' }, { score: 2.5, member: 'two' }, { score: 3, member: 'three' })).toBe(3);
+    expect(
+      await redis.zadd(
+        k('z'),
+        { score: 1, member: 'one' },
+        { score: 2.5, member: 'two' },
+        { score: 3, member: 'three' },
+      ),
+    ).toBe(3);
     expect(await redis.zrange(k('z'), 0, -1, { withScores: true })).toEqual(['one', 1, 'two', 2.5, 'three', 3]);
     expect(await redis.zscore(k('z'), 'two')).toBe(2.5);
     expect(await redis.zincrby(k('z'), 10, 'one')).toBe(11);
@@ -152,7 +163,14 @@ describe('data structures', () => {
 describe('pipelines and transactions', () => {
   it('pipeline executes every command and returns results in order', async () => {
     const k = keys();
-    const results = await redis.pipeline().set(k('a'), 1).incr(k('a')).get(k('a')).hset(k('h'), { f: 'v' }).hgetall(k('h')).exec();
+    const results = await redis
+      .pipeline()
+      .set(k('a'), 1)
+      .incr(k('a'))
+      .get(k('a'))
+      .hset(k('h'), { f: 'v' })
+      .hgetall(k('h'))
+      .exec();
     expect(results).toEqual(['OK', 2, 2, 1, { f: 'v' }]);
   });
 

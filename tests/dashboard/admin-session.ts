@@ -13,15 +13,38 @@ export const testEnv = env as typeof env & { JWT_PRIVATE_JWK: string };
 export const db = createDatabase({ url: testEnv.DATABASE_URL, fetchEndpoint: testEnv.NEON_FETCH_ENDPOINT });
 
 /** A user of `role` signed in at `now` (a test's own clock may be far from the real one). */
-export async function signedIn(role: Role, now = new Date()): Promise<{ userId: string; sessionId: string; token: string }> {
-  const [user] = await db.insert(users).values({ email: `${role}-${crypto.randomUUID()}@example.com`, name: role, passwordHash: null, role }).returning();
+export async function signedIn(
+  role: Role,
+  now = new Date(),
+): Promise<{ userId: string; sessionId: string; token: string }> {
+  const [user] = await db
+    .insert(users)
+    .values({ email: `${role}-${crypto.randomUUID()}@example.com`, name: role, passwordHash: null, role })
+    .returning();
   if (!user) throw new Error('no user row');
   const sessionId = crypto.randomUUID();
   const later = new Date(now.getTime() + 3_600_000);
-  await db.insert(sessions).values({ id: sessionId, userId: user.id, createdAt: now, lastUsedAt: now, expiresAt: later, idleExpiresAt: later });
-  await db.insert(refreshTokens).values({ tokenHash: crypto.randomUUID().replace(/-/g, '').repeat(2), sessionId, createdAt: now, expiresAt: later });
+  await db.insert(sessions).values({
+    id: sessionId,
+    userId: user.id,
+    createdAt: now,
+    lastUsedAt: now,
+    expiresAt: later,
+    idleExpiresAt: later,
+  });
+  await db.insert(refreshTokens).values({
+    tokenHash: crypto.randomUUID().replace(/-/g, '').repeat(2),
+    sessionId,
+    createdAt: now,
+    expiresAt: later,
+  });
   const keys = await loadKeySet(JSON.parse(testEnv.JWT_PRIVATE_JWK), []);
-  const { token } = await signAccessToken({ userId: user.id, sessionId, role }, keys.signing,
-    { issuer: testEnv.JWT_ISSUER, audience: testEnv.JWT_AUDIENCE }, now, 900);
+  const { token } = await signAccessToken(
+    { userId: user.id, sessionId, role },
+    keys.signing,
+    { issuer: testEnv.JWT_ISSUER, audience: testEnv.JWT_AUDIENCE },
+    now,
+    900,
+  );
   return { userId: user.id, sessionId, token };
 }

@@ -10,7 +10,11 @@ import { db } from './admin-session';
 async function post(worker: Fetcher, path: string, body: unknown, expected: number): Promise<Tokens> {
   const res = await worker.fetch(`https://edge-auth${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36', 'cf-connecting-ip': randomIp() },
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36',
+      'cf-connecting-ip': randomIp(),
+    },
     body: JSON.stringify(body),
   });
   const text = await res.text();

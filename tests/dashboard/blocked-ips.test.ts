@@ -10,7 +10,9 @@ import { eventsWhere, sleep, waitForEvents } from '../support';
 const redis = createRedis({ url: testEnv.UPSTASH_REDIS_REST_URL, token: testEnv.UPSTASH_REDIS_REST_TOKEN });
 
 async function call(path: string, token?: string, method = 'GET') {
-  const res = await exports.default.fetch(new Request(`http://dashboard.test${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} }));
+  const res = await exports.default.fetch(
+    new Request(`http://dashboard.test${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} }),
+  );
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
 }
@@ -31,7 +33,9 @@ describe('dashboard: blocked IPs', () => {
     await blockIp(redis, ip, 'brute_force', 3600, new Date());
     const listed = await call('/api/auth/security/blocked-ips', admin.token);
     expect(listed.status).toBe(200);
-    const entry = (listed.body.blockedIps as Array<{ ip: string; reason: string; until: string }>).find((b) => b.ip === ip);
+    const entry = (listed.body.blockedIps as Array<{ ip: string; reason: string; until: string }>).find(
+      (b) => b.ip === ip,
+    );
     expect(entry?.reason).toBe('brute_force');
     expect(Date.parse(entry?.until ?? '') - Date.now()).toBeGreaterThan(3500_000);
 
@@ -48,7 +52,9 @@ describe('dashboard: blocked IPs', () => {
     await blockIp(redis, net, 'bot_activity', 600, new Date());
     const listed = await call('/api/auth/security/blocked-ips', admin.token);
     expect((listed.body.blockedIps as Array<{ ip: string }>).some((b) => b.ip === net)).toBe(true);
-    expect((await call(`/api/auth/security/blocked-ips/${encodeURIComponent(net)}`, admin.token, 'DELETE')).status).toBe(204);
+    expect(
+      (await call(`/api/auth/security/blocked-ips/${encodeURIComponent(net)}`, admin.token, 'DELETE')).status,
+    ).toBe(204);
     expect(await redis.get(`auth:blocked-ip:${net}`)).toBeNull();
   });
 
@@ -59,7 +65,12 @@ describe('dashboard: blocked IPs', () => {
     expect((await call(`/api/auth/security/blocked-ips/${ip}`, admin.token, 'DELETE')).status).toBe(204);
     const [event, ...more] = await waitForEvents(admin.userId, 'admin_action');
     expect(more).toEqual([]);
-    expect(event).toMatchObject({ eventType: 'admin_action', severity: 'info', userId: admin.userId, metadata: { action: 'ip_unblock', adminId: admin.userId, target: ip } });
+    expect(event).toMatchObject({
+      eventType: 'admin_action',
+      severity: 'info',
+      userId: admin.userId,
+      metadata: { action: 'ip_unblock', adminId: admin.userId, target: ip },
+    });
 
     expect((await call(`/api/auth/security/blocked-ips/${ip}`, admin.token, 'DELETE')).status).toBe(404);
     await sleep(500); // events are written after the response

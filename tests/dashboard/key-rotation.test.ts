@@ -24,7 +24,10 @@ const LIST = '/api/auth/security/blocked-ips';
  * The auth Worker's service as a redeploy changes it: one name, one deployment and then the next.
  * Counts the dashboard's fetches, each of which reaches the real Worker.
  */
-interface RedeployableAuth extends AuthService { deployment: Fetcher; fetches: number }
+interface RedeployableAuth extends AuthService {
+  deployment: Fetcher;
+  fetches: number;
+}
 
 function authService(deployment: Fetcher): RedeployableAuth {
   const service: RedeployableAuth = {
@@ -45,11 +48,20 @@ function authService(deployment: Fetcher): RedeployableAuth {
 function dashboardOver(auth: AuthService) {
   const clock = { skewMs: 0 };
   const reported: unknown[] = [];
-  const deps = buildDashboardDeps(parseEnv(dashboardEnvSchema, env), auth, (err) => reported.push(err), () => new Date(Date.now() + clock.skewMs));
+  const deps = buildDashboardDeps(
+    parseEnv(dashboardEnvSchema, env),
+    auth,
+    (err) => reported.push(err),
+    () => new Date(Date.now() + clock.skewMs),
+  );
   const app = createDashboardApp(deps);
   const call = async (path: string, token: string) => {
     const ctx = createExecutionContext();
-    const res = await app.fetch(new Request(`http://dashboard.test${path}`, { headers: { authorization: `Bearer ${token}` } }), env, ctx);
+    const res = await app.fetch(
+      new Request(`http://dashboard.test${path}`, { headers: { authorization: `Bearer ${token}` } }),
+      env,
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
   };
@@ -59,29 +71,44 @@ function dashboardOver(auth: AuthService) {
 /** A well-formed access token signed by a key nobody publishes, under a kid nobody knows. */
 async function forgedToken(): Promise<string> {
   const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-  const keys = await loadKeySet({ ...(await exportJWK(privateKey)), kid: `forged-${crypto.randomUUID()}`, alg: 'ES256' }, []);
+  const keys = await loadKeySet(
+    { ...(await exportJWK(privateKey)), kid: `forged-${crypto.randomUUID()}`, alg: 'ES256' },
+    [],
+  );
   const subject = { userId: crypto.randomUUID(), sessionId: crypto.randomUUID(), role: 'admin' as const };
-  return (await signAccessToken(subject, keys.signing, { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE }, new Date(), 900)).token;
+  return (
+    await signAccessToken(
+      subject,
+      keys.signing,
+      { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
+      new Date(),
+      900,
+    )
+  ).token;
 }
 
 const kidOf = (token: string) => decodeProtectedHeader(token).kid;
 
-describe('dashboard: admin tokens follow the auth Worker\'s keys', () => {
+describe("dashboard: admin tokens follow the auth Worker's keys", () => {
   it('verifies an admin token through the AUTH binding, with no copy of the keys in its env', async () => {
     expect(Object.keys(env)).not.toContain('JWT_PUBLIC_JWKS');
     const admin = await adminSignedUpAt(env.AUTH);
     // The real entry: Sentry's wrapper, the isolate's deps, the binding as wrangler.toml declares it.
-    const res = await exports.default.fetch(new Request(`http://dashboard.test${LIST}`, { headers: { authorization: `Bearer ${admin.token}` } }));
+    const res = await exports.default.fetch(
+      new Request(`http://dashboard.test${LIST}`, { headers: { authorization: `Bearer ${admin.token}` } }),
+    );
     expect(res.status).toBe(200);
   });
 
   it('fails fast, naming AUTH, when the service binding is missing', () => {
     expect(() => authServiceOf({ ...env, AUTH: undefined } as unknown as DashboardEnv)).toThrow(ConfigError);
-    expect(() => authServiceOf({ ...env, AUTH: undefined } as unknown as DashboardEnv)).toThrow(/AUTH: needs the service binding/);
+    expect(() => authServiceOf({ ...env, AUTH: undefined } as unknown as DashboardEnv)).toThrow(
+      /AUTH: needs the service binding/,
+    );
     expect(authServiceOf(env)).toBe(env.AUTH);
   });
 
-  it('accepts a token of the new key after a rotation (one refetch), and still the old key\'s', async () => {
+  it("accepts a token of the new key after a rotation (one refetch), and still the old key's", async () => {
     const auth = authService(env.AUTH);
     const dashboard = dashboardOver(auth);
     const admin = await adminSignedUpAt(env.AUTH);

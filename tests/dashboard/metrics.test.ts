@@ -24,19 +24,43 @@ const DAY = 24 * HOUR;
 const before = (ms: number) => new Date(NOW.getTime() - ms);
 const redis = createRedis({ url: testEnv.UPSTASH_REDIS_REST_URL, token: testEnv.UPSTASH_REDIS_REST_TOKEN });
 
-interface SeriesPoint { bucket: string; successfulLogins: number; failedLogins: number; tokenRefreshes: number }
+interface SeriesPoint {
+  bucket: string;
+  successfulLogins: number;
+  failedLogins: number;
+  tokenRefreshes: number;
+}
 interface Metrics {
-  window: string; activeSessions: number; activeUsers: number; successfulLogins: number; failedLogins: number;
-  tokenRefreshes: number; rateLimitViolations: number; blockedIps: number; openAlerts: number;
-  topEvents: Array<{ type: string; count: number }>; series: SeriesPoint[];
+  window: string;
+  activeSessions: number;
+  activeUsers: number;
+  successfulLogins: number;
+  failedLogins: number;
+  tokenRefreshes: number;
+  rateLimitViolations: number;
+  blockedIps: number;
+  openAlerts: number;
+  topEvents: Array<{ type: string; count: number }>;
+  series: SeriesPoint[];
 }
 
 /** The dashboard as the Worker builds it, on a clock stopped at `now`. */
 function dashboardAt(now: Date) {
-  const app = createDashboardApp(buildDashboardDeps(parseEnv(dashboardEnvSchema, env), authServiceOf(env), () => undefined, () => now));
+  const app = createDashboardApp(
+    buildDashboardDeps(
+      parseEnv(dashboardEnvSchema, env),
+      authServiceOf(env),
+      () => undefined,
+      () => now,
+    ),
+  );
   return async (path: string, token: string) => {
     const ctx = createExecutionContext();
-    const res = await app.fetch(new Request(`http://dashboard.test${path}`, { headers: { authorization: `Bearer ${token}` } }), env, ctx);
+    const res = await app.fetch(
+      new Request(`http://dashboard.test${path}`, { headers: { authorization: `Bearer ${token}` } }),
+      env,
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     return { status: res.status, body: (await res.json()) as Metrics };
   };
@@ -44,11 +68,23 @@ function dashboardAt(now: Date) {
 
 /** The real Worker, on the real clock. */
 async function call(path: string, token?: string) {
-  const res = await exports.default.fetch(new Request(`http://dashboard.test${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} }));
+  const res = await exports.default.fetch(
+    new Request(`http://dashboard.test${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} }),
+  );
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-const user = { a: crypto.randomUUID(), b: crypto.randomUUID(), c: crypto.randomUUID(), d: crypto.randomUUID(), e: crypto.randomUUID(), f: crypto.randomUUID(), g: crypto.randomUUID(), h: crypto.randomUUID(), i: crypto.randomUUID() };
+const user = {
+  a: crypto.randomUUID(),
+  b: crypto.randomUUID(),
+  c: crypto.randomUUID(),
+  d: crypto.randomUUID(),
+  e: crypto.randomUUID(),
+  f: crypto.randomUUID(),
+  g: crypto.randomUUID(),
+  h: crypto.randomUUID(),
+  i: crypto.randomUUID(),
+};
 const fold = (count: number) => ({ foldReason: 'POST /api/auth/login', count, route: 'POST /api/auth/login' });
 
 /** [type, user, when, metadata]: each figure's members, the instants at its edges, and look-alikes it must leave out. */
@@ -87,18 +123,36 @@ beforeAll(async () => {
   admin = await signedIn('admin', NOW); // its session is live at NOW: one of activeSessions
   cleanup.userIds.push(admin.userId);
   metricsAt = dashboardAt(NOW);
-  await db.insert(securityEvents).values(seeded.map(([eventType, userId, createdAt, metadata]) => ({
-    eventType, severity: 'info', userId, ipAddress: '192.0.2.77', metadata: metadata ?? {}, createdAt,
-  })));
-  const [owner] = await db.insert(users).values({ email: `metrics-${crypto.randomUUID()}@example.com`, name: 'Sessions' }).returning();
+  await db.insert(securityEvents).values(
+    seeded.map(([eventType, userId, createdAt, metadata]) => ({
+      eventType,
+      severity: 'info',
+      userId,
+      ipAddress: '192.0.2.77',
+      metadata: metadata ?? {},
+      createdAt,
+    })),
+  );
+  const [owner] = await db
+    .insert(users)
+    .values({ email: `metrics-${crypto.randomUUID()}@example.com`, name: 'Sessions' })
+    .returning();
   cleanup.userIds.push(owner!.id);
   const session = (idleExpiresAt: Date, revokedAt: Date | null = null) => ({
-    userId: owner!.id, createdAt: before(DAY), lastUsedAt: before(HOUR), expiresAt: new Date(NOW.getTime() + DAY), idleExpiresAt, revokedAt,
+    userId: owner!.id,
+    createdAt: before(DAY),
+    lastUsedAt: before(HOUR),
+    expiresAt: new Date(NOW.getTime() + DAY),
+    idleExpiresAt,
+    revokedAt,
   });
   await db.insert(sessions).values([
-    session(new Date(NOW.getTime() + HOUR)), session(new Date(NOW.getTime() + HOUR)), session(new Date(NOW.getTime() + 1)), // live
+    session(new Date(NOW.getTime() + HOUR)),
+    session(new Date(NOW.getTime() + HOUR)),
+    session(new Date(NOW.getTime() + 1)), // live
     session(new Date(NOW.getTime() + HOUR), before(HOUR)), // revoked
-    session(NOW), session(before(MIN)), // idle expiry reached: no longer live
+    session(NOW),
+    session(before(MIN)), // idle expiry reached: no longer live
   ]);
   cleanup.ips.push('192.0.2.201', '192.0.2.202', '192.0.2.203');
   await blockIp(redis, '192.0.2.201', 'brute_force', 3600, NOW);
@@ -113,7 +167,8 @@ afterAll(async () => {
   for (const ip of cleanup.ips) await unblockIp(redis, ip);
 });
 
-const nonZero = (series: SeriesPoint[]) => series.filter((p) => p.successfulLogins + p.failedLogins + p.tokenRefreshes > 0);
+const nonZero = (series: SeriesPoint[]) =>
+  series.filter((p) => p.successfulLogins + p.failedLogins + p.tokenRefreshes > 0);
 
 describe('dashboard: metrics figures', () => {
   it('counts each figure over its own events in the last 24 hours, edges included', async () => {
@@ -160,7 +215,14 @@ describe('dashboard: metrics figures', () => {
   it('narrows every windowed figure to the last hour, in 1-minute buckets', async () => {
     const { body } = await metricsAt('/api/auth/security/metrics?window=1h', admin.token);
     expect(body).toMatchObject({
-      window: '1h', activeSessions: 4, activeUsers: 4, successfulLogins: 2, failedLogins: 2, tokenRefreshes: 4, rateLimitViolations: 9, blockedIps: 2,
+      window: '1h',
+      activeSessions: 4,
+      activeUsers: 4,
+      successfulLogins: 2,
+      failedLogins: 2,
+      tokenRefreshes: 4,
+      rateLimitViolations: 9,
+      blockedIps: 2,
     });
     expect(body.series).toHaveLength(61);
     expect(body.series[0]!.bucket).toBe('2099-06-15T09:37:00.000Z');
@@ -181,7 +243,12 @@ describe('dashboard: metrics figures', () => {
     expect(month).toMatchObject({ window: '30d', successfulLogins: 6, tokenRefreshes: 5, activeUsers: 8 }); // and g, h, i
     expect(month.series).toHaveLength(121);
     expect(month.series[0]!.bucket).toBe('2099-05-16T06:00:00.000Z');
-    expect(nonZero(month.series)[0]).toEqual({ bucket: '2099-05-17T06:00:00.000Z', successfulLogins: 0, failedLogins: 0, tokenRefreshes: 1 });
+    expect(nonZero(month.series)[0]).toEqual({
+      bucket: '2099-05-17T06:00:00.000Z',
+      successfulLogins: 0,
+      failedLogins: 0,
+      tokenRefreshes: 1,
+    });
   });
 
   it('sizes the buckets of each window as the contract says', async () => {
@@ -190,7 +257,10 @@ describe('dashboard: metrics figures', () => {
       const { body } = await metricsAt(`/api/auth/security/metrics?window=${window}`, admin.token);
       const starts = body.series.map((p) => Date.parse(p.bucket));
       expect(new Set(starts.slice(1).map((at, i) => at - starts[i]!)).size, window).toBe(1);
-      expect(starts.every((at) => at % (starts[1]! - starts[0]!) === 0), window).toBe(true);
+      expect(
+        starts.every((at) => at % (starts[1]! - starts[0]!) === 0),
+        window,
+      ).toBe(true);
       step[window] = (starts[1]! - starts[0]!) / MIN;
     }
     expect(step).toEqual({ '1h': 1, '2h': 15, '12h': 15, '24h': 15, '25h': 60, '7d': 60, '8d': 360, '30d': 360 });
@@ -199,18 +269,31 @@ describe('dashboard: metrics figures', () => {
   it('adds up: the series sums to the totals', async () => {
     for (const window of ['1h', '24h', '7d', '30d']) {
       const { body } = await metricsAt(`/api/auth/security/metrics?window=${window}`, admin.token);
-      const sum = (k: 'successfulLogins' | 'failedLogins' | 'tokenRefreshes') => body.series.reduce((n, p) => n + p[k], 0);
-      expect({ s: sum('successfulLogins'), f: sum('failedLogins'), r: sum('tokenRefreshes') }, window)
-        .toEqual({ s: body.successfulLogins, f: body.failedLogins, r: body.tokenRefreshes });
+      const sum = (k: 'successfulLogins' | 'failedLogins' | 'tokenRefreshes') =>
+        body.series.reduce((n, p) => n + p[k], 0);
+      expect({ s: sum('successfulLogins'), f: sum('failedLogins'), r: sum('tokenRefreshes') }, window).toEqual({
+        s: body.successfulLogins,
+        f: body.failedLogins,
+        r: body.tokenRefreshes,
+      });
     }
   });
 
   it('counts open alerts only: not acknowledged, not resolved', async () => {
     const baseline = (await metricsAt('/api/auth/security/metrics?window=1h', admin.token)).body.openAlerts;
     const alert = (status: string) => ({
-      type: 'brute_force_detected', severity: 'high', subject: `192.0.2.${crypto.randomUUID()}`, count: 3, firstSeen: before(HOUR), lastSeen: before(MIN), status,
+      type: 'brute_force_detected',
+      severity: 'high',
+      subject: `192.0.2.${crypto.randomUUID()}`,
+      count: 3,
+      firstSeen: before(HOUR),
+      lastSeen: before(MIN),
+      status,
     });
-    const rows = await db.insert(securityAlerts).values([alert('open'), alert('open'), alert('acknowledged'), alert('resolved')]).returning();
+    const rows = await db
+      .insert(securityAlerts)
+      .values([alert('open'), alert('open'), alert('acknowledged'), alert('resolved')])
+      .returning();
     cleanup.alertIds.push(...rows.map((r) => r.id));
     expect((await metricsAt('/api/auth/security/metrics?window=1h', admin.token)).body.openAlerts).toBe(baseline + 2);
   });
@@ -220,14 +303,20 @@ describe('dashboard: metrics route', () => {
   it('answers 401 without a token and 403 for a non-admin', async () => {
     expect(await call('/api/auth/security/metrics')).toMatchObject({ status: 401, body: { error: 'UNAUTHORIZED' } });
     const member = await signedIn('user');
-    expect(await call('/api/auth/security/metrics?window=1h', member.token)).toMatchObject({ status: 403, body: { error: 'FORBIDDEN' } });
+    expect(await call('/api/auth/security/metrics?window=1h', member.token)).toMatchObject({
+      status: 403,
+      body: { error: 'FORBIDDEN' },
+    });
   });
 
   it('refuses a window outside 1h to 30d or not in an accepted form, in the contract error shape', async () => {
     const { token } = await signedIn('admin');
     for (const window of ['0h', '31d', '721h', '30m', '1w', '24', 'abc', '1H', '01h', '1.5h', '']) {
       const res = await call(`/api/auth/security/metrics?window=${encodeURIComponent(window)}`, token);
-      expect(res, window).toMatchObject({ status: 400, body: { error: 'VALIDATION_ERROR', message: expect.any(String) } });
+      expect(res, window).toMatchObject({
+        status: 400,
+        body: { error: 'VALIDATION_ERROR', message: expect.any(String) },
+      });
       expect(res.body.details, window).toEqual([{ field: 'window', problem: expect.stringContaining('1h') }]);
     }
   });
@@ -236,7 +325,12 @@ describe('dashboard: metrics route', () => {
     const { token } = await signedIn('admin');
     const res = await call('/api/auth/security/metrics', token);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ window: '24h', activeSessions: expect.any(Number), blockedIps: expect.any(Number), openAlerts: expect.any(Number) });
+    expect(res.body).toMatchObject({
+      window: '24h',
+      activeSessions: expect.any(Number),
+      blockedIps: expect.any(Number),
+      openAlerts: expect.any(Number),
+    });
     const series = res.body.series as SeriesPoint[];
     expect(series).toHaveLength(97);
     expect(Date.parse(series.at(-1)!.bucket)).toBeLessThanOrEqual(Date.now());
@@ -246,17 +340,29 @@ describe('dashboard: metrics route', () => {
   it('is in the OpenAPI document with every field described', async () => {
     const doc = (await call('/openapi.json')).body as {
       paths: Record<string, { get?: { parameters?: Array<{ name: string; description?: string }> } }>;
-      components: { schemas: Record<string, { properties: Record<string, { description?: string }>; required?: string[] }> };
+      components: {
+        schemas: Record<string, { properties: Record<string, { description?: string }>; required?: string[] }>;
+      };
     };
     const route = doc.paths['/api/auth/security/metrics']?.get;
     expect(route?.parameters?.find((p) => p.name === 'window')?.description).toContain('30d');
     const metrics = doc.components.schemas.SecurityMetrics!;
     expect(Object.keys(metrics.properties)).toEqual([
-      'window', 'activeSessions', 'activeUsers', 'successfulLogins', 'failedLogins', 'tokenRefreshes',
-      'rateLimitViolations', 'blockedIps', 'openAlerts', 'topEvents', 'series',
+      'window',
+      'activeSessions',
+      'activeUsers',
+      'successfulLogins',
+      'failedLogins',
+      'tokenRefreshes',
+      'rateLimitViolations',
+      'blockedIps',
+      'openAlerts',
+      'topEvents',
+      'series',
     ]);
     for (const [field, schema] of Object.entries(metrics.properties)) expect(schema.description, field).toBeTruthy();
     expect(metrics.required).toHaveLength(11);
-    for (const [field, schema] of Object.entries(doc.components.schemas.MetricsSeriesPoint!.properties)) expect(schema.description, field).toBeTruthy();
+    for (const [field, schema] of Object.entries(doc.components.schemas.MetricsSeriesPoint!.properties))
+      expect(schema.description, field).toBeTruthy();
   });
 });

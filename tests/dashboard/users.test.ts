@@ -17,28 +17,44 @@ type Body = Record<string, unknown> & { error?: string; details?: Array<{ field:
 async function call(path: string, token: string, method = 'GET', body?: unknown) {
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await exports.default.fetch(new Request(`http://dashboard.test${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }));
+  const res = await exports.default.fetch(
+    new Request(`http://dashboard.test${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }),
+  );
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : {}) as Body };
 }
 
 /** A call to the auth Worker as a client from `country` would make it. */
 async function auth(path: string, init: { method?: string; body?: unknown; token?: string; country?: string } = {}) {
-  const headers: Record<string, string> = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36', 'cf-connecting-ip': randomIp() };
+  const headers: Record<string, string> = {
+    'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36',
+    'cf-connecting-ip': randomIp(),
+  };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   const res = await env.AUTH.fetch(`https://edge-auth${path}`, {
-    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'), headers, body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
     cf: init.country ? { country: init.country } : undefined,
   } as RequestInit);
   const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Body & { accessToken?: string; user?: { id: string } } };
+  return {
+    status: res.status,
+    body: (text ? JSON.parse(text) : {}) as Body & { accessToken?: string; user?: { id: string } },
+  };
 }
 
 /** A user signed up at the auth Worker, with an access token of their session. */
 async function member(): Promise<{ id: string; email: string; token: string }> {
   const email = uniqueEmail('member');
-  const signup = await auth('/api/auth/signup', { body: { email, password: PASSWORD, name: 'Member', deviceName: 'Laptop' } });
+  const signup = await auth('/api/auth/signup', {
+    body: { email, password: PASSWORD, name: 'Member', deviceName: 'Laptop' },
+  });
   expect(signup.status).toBe(201);
   return { id: signup.body.user!.id, email, token: signup.body.accessToken! };
 }
@@ -57,17 +73,41 @@ describe('dashboard: users', () => {
   it('finds a user by email, exactly and case-insensitively', async () => {
     const admin = await signedIn('admin');
     const user = await member();
-    const found = await call(`/api/auth/security/users?email=${encodeURIComponent(`  ${user.email.toUpperCase()} `)}`, admin.token);
+    const found = await call(
+      `/api/auth/security/users?email=${encodeURIComponent(`  ${user.email.toUpperCase()} `)}`,
+      admin.token,
+    );
     expect(found.status).toBe(200);
-    expect(found.body.users).toEqual([{ id: user.id, email: user.email, name: 'Member', role: 'user', lockedUntil: null, lockReason: null, createdAt: expect.any(String) }]);
+    expect(found.body.users).toEqual([
+      {
+        id: user.id,
+        email: user.email,
+        name: 'Member',
+        role: 'user',
+        lockedUntil: null,
+        lockReason: null,
+        createdAt: expect.any(String),
+      },
+    ]);
     // Exact: a prefix is not a match.
-    expect((await call(`/api/auth/security/users?email=${encodeURIComponent(user.email.slice(0, -3))}`, admin.token)).body.users).toEqual([]);
-    for (const query of ['', 'email=', 'email=a%00b%40example.com', 'email=a%01b%40example.com', `email=${'a'.repeat(300)}`]) {
+    expect(
+      (await call(`/api/auth/security/users?email=${encodeURIComponent(user.email.slice(0, -3))}`, admin.token)).body
+        .users,
+    ).toEqual([]);
+    for (const query of [
+      '',
+      'email=',
+      'email=a%00b%40example.com',
+      'email=a%01b%40example.com',
+      `email=${'a'.repeat(300)}`,
+    ]) {
       const res = await call(`/api/auth/security/users?${query}`, admin.token);
       expect(res.status, query).toBe(400);
       expect(res.body.details?.[0]?.field).toBe('email');
     }
-    expect((await call(`/api/auth/security/users?email=${encodeURIComponent(user.email)}`, user.token)).status).toBe(403);
+    expect((await call(`/api/auth/security/users?email=${encodeURIComponent(user.email)}`, user.token)).status).toBe(
+      403,
+    );
   });
 
   it("shows a user's lock, live sessions and last events; 404 for an unknown id, 400 for a bad one", async () => {
@@ -107,14 +147,18 @@ describe('dashboard: users', () => {
     expect(Math.abs(until - (Date.now() + 60 * 60_000))).toBeLessThan(10_000);
     expect(locked.body.user).toMatchObject({ lockReason: 'admin_lock' });
 
-    await withinASecond(async () => (await auth('/api/auth/login', { body: { email: user.email, password: PASSWORD } })).status === 423);
+    await withinASecond(
+      async () => (await auth('/api/auth/login', { body: { email: user.email, password: PASSWORD } })).status === 423,
+    );
     // The open session goes on: a lock is not a revocation.
     expect((await auth('/api/auth/me', { token: user.token })).status).toBe(200);
 
     const unlocked = await call(`/api/auth/security/users/${user.id}/unlock`, admin.token, 'POST');
     expect(unlocked.status).toBe(200);
     expect(unlocked.body.user).toMatchObject({ lockedUntil: null, lockReason: null });
-    await withinASecond(async () => (await auth('/api/auth/login', { body: { email: user.email, password: PASSWORD } })).status === 200);
+    await withinASecond(
+      async () => (await auth('/api/auth/login', { body: { email: user.email, password: PASSWORD } })).status === 200,
+    );
 
     const actions = await waitForEvents(admin.userId, 'admin_action', (r) => r.length >= 2);
     expect(actions.map((e) => e.metadata.action).sort()).toEqual(['user_lock', 'user_unlock']);
@@ -133,9 +177,15 @@ describe('dashboard: users', () => {
       expect(res.body.error).toBe('VALIDATION_ERROR');
     }
     expect((await call(`/api/auth/security/users/${user.id}/lock`, admin.token, 'POST')).status).toBe(415);
-    expect((await call(`/api/auth/security/users/${crypto.randomUUID()}/lock`, admin.token, 'POST', {})).status).toBe(404);
-    expect((await call(`/api/auth/security/users/${crypto.randomUUID()}/unlock`, admin.token, 'POST')).status).toBe(404);
-    expect((await call(`/api/auth/security/users/${crypto.randomUUID()}/revoke-sessions`, admin.token, 'POST')).status).toBe(404);
+    expect((await call(`/api/auth/security/users/${crypto.randomUUID()}/lock`, admin.token, 'POST', {})).status).toBe(
+      404,
+    );
+    expect((await call(`/api/auth/security/users/${crypto.randomUUID()}/unlock`, admin.token, 'POST')).status).toBe(
+      404,
+    );
+    expect(
+      (await call(`/api/auth/security/users/${crypto.randomUUID()}/revoke-sessions`, admin.token, 'POST')).status,
+    ).toBe(404);
     await waitForEvents(admin.userId, 'admin_action');
     expect(await eventsWhere({ userId: admin.userId, type: 'admin_action' })).toHaveLength(1);
     await db.update(users).set({ lockedUntil: null, lockReason: null }).where(eq(users.id, user.id));
@@ -147,7 +197,14 @@ describe('dashboard: live sessions', () => {
     const admin = await signedIn('admin');
     const user = await member();
     for (const country of ['NL', 'NL', 'DE']) {
-      expect((await auth('/api/auth/login', { body: { email: user.email, password: PASSWORD, deviceName: `Phone ${country}` }, country })).status).toBe(200);
+      expect(
+        (
+          await auth('/api/auth/login', {
+            body: { email: user.email, password: PASSWORD, deviceName: `Phone ${country}` },
+            country,
+          })
+        ).status,
+      ).toBe(200);
     }
     const all = await call(`/api/auth/security/sessions?userId=${user.id}&limit=200`, admin.token);
     expect(all.status).toBe(200);
@@ -158,7 +215,10 @@ describe('dashboard: live sessions', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = await call(`/api/auth/security/sessions?userId=${user.id}&limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, admin.token);
+      const page = await call(
+        `/api/auth/security/sessions?userId=${user.id}&limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        admin.token,
+      );
       expect(page.status).toBe(200);
       seen.push(...(page.body.sessions as Array<{ id: string }>).map((s) => s.id));
       cursor = page.body.nextCursor as string | null;

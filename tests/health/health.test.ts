@@ -4,7 +4,10 @@ import { stackControl as control } from '../test-env';
 
 const health = async () => {
   const res = await exports.default.fetch('http://auth.test/health');
-  return { status: res.status, body: (await res.json()) as { status: string; checks: Record<string, string>; error?: string } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { status: string; checks: Record<string, string>; error?: string },
+  };
 };
 
 describe('GET /health', () => {
@@ -14,14 +17,25 @@ describe('GET /health', () => {
   });
 
   it('answers 200 with both checks ok when Redis and Postgres are up', async () => {
-    expect(await health()).toMatchObject({ status: 200, body: { status: 'ok', checks: { database: 'ok', redis: 'ok' }, eventQueue: { outbox: expect.any(Number), deadLetter: expect.any(Number) } } });
+    expect(await health()).toMatchObject({
+      status: 200,
+      body: {
+        status: 'ok',
+        checks: { database: 'ok', redis: 'ok' },
+        eventQueue: { outbox: expect.any(Number), deadLetter: expect.any(Number) },
+      },
+    });
   });
 
   it('answers 503 naming Redis while it is down, and recovers when it is back', async () => {
     await control('redis', 'stop');
     const down = await health();
     expect(down.status).toBe(503);
-    expect(down.body).toMatchObject({ status: 'degraded', checks: { database: 'ok', redis: 'error' }, error: 'redis unavailable' });
+    expect(down.body).toMatchObject({
+      status: 'degraded',
+      checks: { database: 'ok', redis: 'error' },
+      error: 'redis unavailable',
+    });
     await control('redis', 'start');
     expect((await health()).status).toBe(200);
   });
@@ -30,7 +44,11 @@ describe('GET /health', () => {
     await control('postgres', 'stop');
     const down = await health();
     expect(down.status).toBe(503);
-    expect(down.body).toMatchObject({ status: 'degraded', checks: { database: 'error', redis: 'ok' }, error: 'database unavailable' });
+    expect(down.body).toMatchObject({
+      status: 'degraded',
+      checks: { database: 'error', redis: 'ok' },
+      error: 'database unavailable',
+    });
     await control('postgres', 'start');
     expect((await health()).status).toBe(200);
   });

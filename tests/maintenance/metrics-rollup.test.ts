@@ -13,7 +13,12 @@ import { securityEvents, users } from '../../src/lib/storage/schema';
 import { createRedis } from '../../src/lib/storage/redis';
 import { OUTBOX_KEY } from '../../src/lib/events/event-log';
 import { figuresStatement, rollupFiguresStatement, type FiguresQuery } from '../../src/lib/metrics/metrics-store';
-import { floorHour, readRollupState, refreshMetricsRollup, ROLLUP_SETTINGS } from '../../src/lib/metrics/metrics-rollup';
+import {
+  floorHour,
+  readRollupState,
+  refreshMetricsRollup,
+  ROLLUP_SETTINGS,
+} from '../../src/lib/metrics/metrics-rollup';
 import { DRAIN_EVENT_OUTBOX, REFRESH_METRICS_ROLLUP, runJob } from '../../cron/run-scheduled';
 import type { SecurityEvent } from '../../src/lib/events/event-types';
 import { DAY, HOUR, jobDeps } from './maintenance-support';
@@ -27,30 +32,48 @@ async function figures(statement: typeof figuresStatement, q: FiguresQuery) {
   return {
     activeUsers: Number(row.active_users),
     byType: Object.fromEntries(json(row.events_by_type).map(([type, n]) => [type, Number(n)])),
-    series: json(row.series).map((p) => p.map(Number)).sort((a, b) => a[0]! - b[0]!),
+    series: json(row.series)
+      .map((p) => p.map(Number))
+      .sort((a, b) => a[0]! - b[0]!),
   };
 }
 
 /** The week, two days and the month at `now`: rollup and raw agree on every figure. */
 async function expectRollupExact(now: Date) {
-  for (const [durationMs, bucketMs] of [[7 * DAY, HOUR], [2 * DAY, HOUR], [30 * DAY, 6 * HOUR]] as const) {
+  for (const [durationMs, bucketMs] of [
+    [7 * DAY, HOUR],
+    [2 * DAY, HOUR],
+    [30 * DAY, 6 * HOUR],
+  ] as const) {
     const q = { since: new Date(now.getTime() - durationMs), now, bucketMs };
-    expect(await figures(rollupFiguresStatement, q), `window ${durationMs / DAY}d`).toEqual(await figures(figuresStatement, q));
+    expect(await figures(rollupFiguresStatement, q), `window ${durationMs / DAY}d`).toEqual(
+      await figures(figuresStatement, q),
+    );
   }
 }
 
 async function user(): Promise<string> {
-  const [row] = await db.insert(users).values({ email: `rollup-${crypto.randomUUID()}@example.com`, name: 'rollup', passwordHash: null }).returning();
+  const [row] = await db
+    .insert(users)
+    .values({ email: `rollup-${crypto.randomUUID()}@example.com`, name: 'rollup', passwordHash: null })
+    .returning();
   return row!.id;
 }
 
 const event = (type: string, at: Date, userId: string | null, metadata: Record<string, unknown> = {}) => ({
-  eventType: type, severity: 'info', userId, ipAddress: '203.0.113.7', metadata, createdAt: at,
+  eventType: type,
+  severity: 'info',
+  userId,
+  ipAddress: '203.0.113.7',
+  metadata,
+  createdAt: at,
 });
 
 /** A counter that says how many `login_success` events the rollup alone holds in the hour of `at`. */
 async function rolledUpCount(at: Date, type: string): Promise<number> {
-  const { rows } = await db.execute(sql`select coalesce(sum(count), 0)::int as n from security_event_counts_hourly where hour = ${floorHour(at)} and event_type = ${type}`);
+  const { rows } = await db.execute(
+    sql`select coalesce(sum(count), 0)::int as n from security_event_counts_hourly where hour = ${floorHour(at)} and event_type = ${type}`,
+  );
   return Number((rows[0] as { n: number }).n);
 }
 
@@ -110,7 +133,17 @@ describe('metrics rollup', () => {
     await refreshMetricsRollup(db, now, () => new Date());
     const at = new Date(now.getTime() - 5 * DAY);
     const before = await rolledUpCount(at, 'oauth_success');
-    const late: SecurityEvent = { type: 'oauth_success', severity: 'info', userId: await user(), tokenId: null, ip: '198.51.100.9', userAgent: null, country: null, metadata: {}, at };
+    const late: SecurityEvent = {
+      type: 'oauth_success',
+      severity: 'info',
+      userId: await user(),
+      tokenId: null,
+      ip: '198.51.100.9',
+      userAgent: null,
+      country: null,
+      metadata: {},
+      at,
+    };
     await redis.rpush(OUTBOX_KEY, JSON.stringify(late));
 
     expect((await runJob(jobDeps(), DRAIN_EVENT_OUTBOX, now)).status).toBe('succeeded');

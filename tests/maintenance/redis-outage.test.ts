@@ -24,7 +24,16 @@ describe('the nightly run with Redis down', () => {
     expect(outcome.status).toBe('succeeded');
     expect(outcome.details.outbox).toEqual({ error: expect.any(String) });
     expect(deps.reported.length).toBeGreaterThanOrEqual(1);
-    expect(await latestRun()).toMatchObject({ id: outcome.runId, status: 'succeeded', details: { outbox: { error: expect.any(String) } } });
-    expect(await db.select({ id: securityEventsArchive.id }).from(securityEventsArchive).where(inArray(securityEventsArchive.id, old))).toHaveLength(2);
+    expect(await latestRun()).toMatchObject({
+      id: outcome.runId,
+      status: 'succeeded',
+      details: { outbox: { error: expect.any(String) } },
+    });
+    expect(
+      await db
+        .select({ id: securityEventsArchive.id })
+        .from(securityEventsArchive)
+        .where(inArray(securityEventsArchive.id, old)),
+    ).toHaveLength(2);
   }, 60_000);
 });

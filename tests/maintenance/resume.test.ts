@@ -9,34 +9,94 @@ import { inArray, sql } from 'drizzle-orm';
 import { db, eventually, sleep } from '../support';
 import { stackControl } from '../test-env';
 import { securityEvents, securityEventsArchive, type SecurityEventRow } from '../../src/lib/storage/schema';
-import { DAY, HOUR, ago, failingFrom, jobDeps, latestRun, runNightlyHandler, runNightlyJob, seedEvents, seedSession, seedUser, sessionIds, tokenIds } from './maintenance-support';
+import {
+  DAY,
+  HOUR,
+  ago,
+  failingFrom,
+  jobDeps,
+  latestRun,
+  runNightlyHandler,
+  runNightlyJob,
+  seedEvents,
+  seedSession,
+  seedUser,
+  sessionIds,
+  tokenIds,
+} from './maintenance-support';
 import type { Database } from '../../src/lib/storage/database';
 
 const SMALL_BATCHES = { batches: { initialRows: 3, minRows: 3, maxRows: 3 } };
 
-interface Seed { events: SecurityEventRow[]; young: number[]; doomedSessions: string[]; keptSession: string; doomedTokens: string[]; keptTokens: string[] }
+interface Seed {
+  events: SecurityEventRow[];
+  young: number[];
+  doomedSessions: string[];
+  keptSession: string;
+  doomedTokens: string[];
+  keptTokens: string[];
+}
 
 /** 10 old events and 2 young, 4 sessions past retention (2 tokens each), a live one with 3 expired tokens and 1 current. */
 async function seed(now: number): Promise<Seed> {
   const ids = await seedEvents(Array.from({ length: 10 }, (_, i) => ago(now, (91 + i) * DAY)));
   const young = await seedEvents([ago(now, 80 * DAY), ago(now, HOUR)]);
-  const events = await db.select().from(securityEvents).where(inArray(securityEvents.id, ids)).orderBy(securityEvents.id);
+  const events = await db
+    .select()
+    .from(securityEvents)
+    .where(inArray(securityEvents.id, ids))
+    .orderBy(securityEvents.id);
   const userId = await seedUser();
   const doomed = [];
-  for (let i = 0; i < 2; i++) doomed.push(await seedSession(userId, { createdAt: ago(now, 20 * DAY), idleExpiresAt: ago(now, 3 * DAY), tokenExpiries: [ago(now, 3 * DAY), ago(now, 10 * DAY)] }));
-  for (let i = 0; i < 2; i++) doomed.push(await seedSession(userId, { createdAt: ago(now, 50 * DAY), idleExpiresAt: ago(now, 40 * DAY), revokedAt: ago(now, 45 * DAY), tokenExpiries: [ago(now, 40 * DAY), ago(now, 41 * DAY)] }));
-  const live = await seedSession(userId, { createdAt: ago(now, 9 * DAY), idleExpiresAt: new Date(now + 5 * DAY), tokenExpiries: [new Date(now + 5 * DAY), ago(now, 2 * DAY), ago(now, 4 * DAY), ago(now, 6 * DAY)] });
+  for (let i = 0; i < 2; i++)
+    doomed.push(
+      await seedSession(userId, {
+        createdAt: ago(now, 20 * DAY),
+        idleExpiresAt: ago(now, 3 * DAY),
+        tokenExpiries: [ago(now, 3 * DAY), ago(now, 10 * DAY)],
+      }),
+    );
+  for (let i = 0; i < 2; i++)
+    doomed.push(
+      await seedSession(userId, {
+        createdAt: ago(now, 50 * DAY),
+        idleExpiresAt: ago(now, 40 * DAY),
+        revokedAt: ago(now, 45 * DAY),
+        tokenExpiries: [ago(now, 40 * DAY), ago(now, 41 * DAY)],
+      }),
+    );
+  const live = await seedSession(userId, {
+    createdAt: ago(now, 9 * DAY),
+    idleExpiresAt: new Date(now + 5 * DAY),
+    tokenExpiries: [new Date(now + 5 * DAY), ago(now, 2 * DAY), ago(now, 4 * DAY), ago(now, 6 * DAY)],
+  });
   return {
-    events, young, doomedSessions: doomed.map((s) => s.id), keptSession: live.id,
-    doomedTokens: [...doomed.flatMap((s) => s.tokens), ...live.tokens.slice(1)], keptTokens: live.tokens.slice(0, 1),
+    events,
+    young,
+    doomedSessions: doomed.map((s) => s.id),
+    keptSession: live.id,
+    doomedTokens: [...doomed.flatMap((s) => s.tokens), ...live.tokens.slice(1)],
+    keptTokens: live.tokens.slice(0, 1),
   };
 }
 
 /** The state a whole run leaves: every old event in the archive exactly as it was, the rest untouched. */
 async function expectFinalState(s: Seed): Promise<void> {
   const ids = s.events.map((e) => e.id);
-  expect(await db.select().from(securityEventsArchive).where(inArray(securityEventsArchive.id, ids)).orderBy(securityEventsArchive.id)).toEqual(s.events);
-  expect(await db.select({ id: securityEvents.id }).from(securityEvents).where(inArray(securityEvents.id, [...ids, ...s.young])).orderBy(securityEvents.id)).toEqual(s.young.map((id) => ({ id })));
+  expect(
+    await db
+      .select()
+      .from(securityEventsArchive)
+      .where(inArray(securityEventsArchive.id, ids))
+      .orderBy(securityEventsArchive.id),
+  ).toEqual(s.events);
+  expect(
+    await db
+      .select({ id: securityEvents.id })
+      .from(securityEvents)
+      .where(inArray(securityEvents.id, [...ids, ...s.young]))
+      .orderBy(securityEvents.id),
+  ).toEqual(s.young.map((id) => ({ id })));
   expect(await sessionIds([...s.doomedSessions, s.keptSession])).toEqual([s.keptSession]);
   expect(await tokenIds([...s.doomedTokens, ...s.keptTokens])).toEqual(s.keptTokens);
 }
@@ -62,12 +122,18 @@ describe('a nightly run cut off', () => {
         expect(deps.reported).toHaveLength(1);
         if (cut.runId !== undefined) {
           const record = await latestRun();
-          expect(record).toMatchObject({ id: cut.runId, status: 'failed', leaseUntil: null, details: { error: expect.stringContaining('injected outage') } });
+          expect(record).toMatchObject({
+            id: cut.runId,
+            status: 'failed',
+            leaseUntil: null,
+            details: { error: expect.stringContaining('injected outage') },
+          });
         }
         // The next night: past the lease of a run whose lock was taken but never answered (failAt 1, answer lost).
         const resumed = await runNightlyJob(jobDeps(SMALL_BATCHES), now + DAY);
         expect(resumed.status, `failAt ${failAt}`).toBe('succeeded');
-        if (failAt === 1 && lost !== 'before it reaches Postgres') expect(resumed.details.interruptedRuns).toHaveLength(1);
+        if (failAt === 1 && lost !== 'before it reaches Postgres')
+          expect(resumed.details.interruptedRuns).toHaveLength(1);
         await expectFinalState(s);
       }
     }, 120_000);
@@ -79,7 +145,11 @@ describe('a nightly run cut off', () => {
     const deps = jobDeps({ ...SMALL_BATCHES, budget: { statements: 50 } });
     const first = await runNightlyJob(deps, now);
     expect(first.status).toBe('partial');
-    const details = first.details as { steps: Record<string, { rows: number; complete: boolean }>; budget: { spent: boolean; statements: number }; statistics: { archiveBacklog: { rows: number } } };
+    const details = first.details as {
+      steps: Record<string, { rows: number; complete: boolean }>;
+      budget: { spent: boolean; statements: number };
+      statistics: { archiveBacklog: { rows: number } };
+    };
     expect(details.budget.spent).toBe(true);
     expect(details.steps.archiveEvents).toMatchObject({ complete: false });
     const archivedFirst = details.steps.archiveEvents!.rows;
@@ -94,7 +164,12 @@ describe('a nightly run cut off', () => {
       archived += (next.details as typeof details).steps.archiveEvents!.rows;
     }
     expect(archived).toBe(200);
-    expect(await db.select({ id: securityEventsArchive.id }).from(securityEventsArchive).where(inArray(securityEventsArchive.id, ids))).toHaveLength(200);
+    expect(
+      await db
+        .select({ id: securityEventsArchive.id })
+        .from(securityEventsArchive)
+        .where(inArray(securityEventsArchive.id, ids)),
+    ).toHaveLength(200);
   });
 
   afterAll(() => stackControl('postgres', 'start'));
@@ -124,7 +199,15 @@ describe('a nightly run cut off', () => {
     const cut = await runNightlyJob(deps, now);
     expect(stopped).toBe(true);
     expect(cut.status).toBe('failed');
-    await eventually(() => db.execute(sql`select 1`).then(() => true, () => false), (up) => up, 20_000);
+    await eventually(
+      () =>
+        db.execute(sql`select 1`).then(
+          () => true,
+          () => false,
+        ),
+      (up) => up,
+      20_000,
+    );
     const record = await latestRun();
     expect(record).toMatchObject({ id: cut.runId, status: 'failed', leaseUntil: null });
     const error = record.details.error as string;

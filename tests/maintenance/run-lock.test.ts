@@ -16,7 +16,11 @@ describe('the nightly run lock', () => {
   it('lets two runs started together do the work once', async () => {
     const now = Date.now();
     const old = await seedEvents(Array.from({ length: 30 }, (_, i) => ago(now, (100 + i) * DAY)));
-    const rows = await db.select().from(securityEvents).where(inArray(securityEvents.id, old)).orderBy(securityEvents.id);
+    const rows = await db
+      .select()
+      .from(securityEvents)
+      .where(inArray(securityEvents.id, old))
+      .orderBy(securityEvents.id);
     const before = (await latestRun()).id;
 
     await Promise.all([runNightlyHandler(now), runNightlyHandler(now)]);
@@ -28,7 +32,13 @@ describe('the nightly run lock', () => {
     expect(skipped.details).toEqual({ heldBy: worker.id });
     expect(skipped.finishedAt?.getTime()).toBe(now);
     expect((worker.details.steps as Record<string, { rows: number }>).archiveEvents?.rows).toBe(30);
-    expect(await db.select().from(securityEventsArchive).where(inArray(securityEventsArchive.id, old)).orderBy(securityEventsArchive.id)).toEqual(rows);
+    expect(
+      await db
+        .select()
+        .from(securityEventsArchive)
+        .where(inArray(securityEventsArchive.id, old))
+        .orderBy(securityEventsArchive.id),
+    ).toEqual(rows);
     expect(await db.select().from(securityEvents).where(inArray(securityEvents.id, old))).toEqual([]);
   });
 
@@ -36,7 +46,10 @@ describe('the nightly run lock', () => {
     const now = Date.now();
     const progress = { steps: { expiredSessions: { rows: 7, batches: 1, complete: true, longestStatementMs: 3 } } };
     // What a run killed mid-way leaves: its row still running, its progress saved at the last step.
-    const dead = await seedRun(NIGHTLY_JOB, ago(now, 60_000), 'running', { leaseUntil: new Date(now + 10 * 60_000), details: progress });
+    const dead = await seedRun(NIGHTLY_JOB, ago(now, 60_000), 'running', {
+      leaseUntil: new Date(now + 10 * 60_000),
+      details: progress,
+    });
     const old = await seedEvents([ago(now, 120 * DAY)]);
 
     await runNightlyHandler(now);
@@ -47,9 +60,19 @@ describe('the nightly run lock', () => {
     const later = now + 11 * 60_000;
     await runNightlyHandler(later);
     const [marked] = await db.select().from(cronRuns).where(eq(cronRuns.id, dead));
-    expect(marked).toMatchObject({ status: 'interrupted', leaseUntil: null, finishedAt: null, details: { ...progress, interruptedFoundAt: new Date(later).toISOString() } });
+    expect(marked).toMatchObject({
+      status: 'interrupted',
+      leaseUntil: null,
+      finishedAt: null,
+      details: { ...progress, interruptedFoundAt: new Date(later).toISOString() },
+    });
     const next = await latestRun();
     expect(next).toMatchObject({ status: 'succeeded', details: { interruptedRuns: [dead] } });
-    expect(await db.select({ id: securityEventsArchive.id }).from(securityEventsArchive).where(inArray(securityEventsArchive.id, old))).toEqual([{ id: old[0] }]);
+    expect(
+      await db
+        .select({ id: securityEventsArchive.id })
+        .from(securityEventsArchive)
+        .where(inArray(securityEventsArchive.id, old)),
+    ).toEqual([{ id: old[0] }]);
   });
 });

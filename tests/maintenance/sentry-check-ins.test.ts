@@ -13,22 +13,31 @@ import { db, eventually } from '../support';
 const control = testEnv.STACK_CONTROL_URL;
 const env = { ...testEnv, SENTRY_DSN: control.replace('http://', 'http://publickey@') + '/1' };
 
-interface CheckIn { check_in_id: string; monitor_slug: string; status: string; duration?: number; monitor_config?: Record<string, unknown> }
+interface CheckIn {
+  check_in_id: string;
+  monitor_slug: string;
+  status: string;
+  duration?: number;
+  monitor_config?: Record<string, unknown>;
+}
 
 async function checkIns(slug: string): Promise<CheckIn[]> {
   const { envelopes } = (await (await fetch(`${control}/sentry/envelopes`)).json()) as { envelopes: string[] };
-  return envelopes.flatMap((text) => {
-    const lines = text.split('\n');
-    const found: CheckIn[] = [];
-    for (let i = 1; i + 1 < lines.length; i += 2) {
-      const header = JSON.parse(lines[i]!) as { type?: string };
-      if (header.type === 'check_in') found.push(JSON.parse(lines[i + 1]!) as CheckIn);
-    }
-    return found;
-  }).filter((c) => c.monitor_slug === slug);
+  return envelopes
+    .flatMap((text) => {
+      const lines = text.split('\n');
+      const found: CheckIn[] = [];
+      for (let i = 1; i + 1 < lines.length; i += 2) {
+        const header = JSON.parse(lines[i]!) as { type?: string };
+        if (header.type === 'check_in') found.push(JSON.parse(lines[i + 1]!) as CheckIn);
+      }
+      return found;
+    })
+    .filter((c) => c.monitor_slug === slug);
 }
 
-const envelopeText = async () => ((await (await fetch(`${control}/sentry/envelopes`)).json()) as { envelopes: string[] }).envelopes.join('\n');
+const envelopeText = async () =>
+  ((await (await fetch(`${control}/sentry/envelopes`)).json()) as { envelopes: string[] }).envelopes.join('\n');
 
 async function runScheduled(cron: string): Promise<void> {
   const ctx = createExecutionContext();
@@ -43,17 +52,28 @@ describe('Sentry cron check-ins', () => {
 
   it('the nightly run checks in as in progress, then ok, with its schedule', async () => {
     await runScheduled('0 2 * * *');
-    const found = await eventually(() => checkIns('nightly-maintenance'), (c) => c.length >= 2);
+    const found = await eventually(
+      () => checkIns('nightly-maintenance'),
+      (c) => c.length >= 2,
+    );
     expect(found.map((c) => c.status)).toEqual(['in_progress', 'ok']);
     const [started, ended] = found as [CheckIn, CheckIn];
     expect(ended.check_in_id).toBe(started.check_in_id);
     expect(ended.duration).toBeGreaterThan(0);
-    expect(started.monitor_config).toMatchObject({ schedule: { type: 'crontab', value: '0 2 * * *' }, checkin_margin: 10, max_runtime: 15, timezone: 'Etc/UTC' });
+    expect(started.monitor_config).toMatchObject({
+      schedule: { type: 'crontab', value: '0 2 * * *' },
+      checkin_margin: 10,
+      max_runtime: 15,
+      timezone: 'Etc/UTC',
+    });
   });
 
   it('the outbox drain checks in with its own schedule', async () => {
     await runScheduled('*/5 * * * *');
-    const found = await eventually(() => checkIns('drain-event-outbox'), (c) => c.length >= 2);
+    const found = await eventually(
+      () => checkIns('drain-event-outbox'),
+      (c) => c.length >= 2,
+    );
     expect(found.map((c) => c.status)).toEqual(['in_progress', 'ok']);
     expect(found[0]!.monitor_config).toMatchObject({ schedule: { type: 'crontab', value: '*/5 * * * *' } });
   });
@@ -67,11 +87,22 @@ describe('Sentry cron check-ins', () => {
     } finally {
       await stackControl('postgres', 'start');
     }
-    const found = await eventually(() => checkIns('nightly-maintenance'), (c) => c.length >= 2);
+    const found = await eventually(
+      () => checkIns('nightly-maintenance'),
+      (c) => c.length >= 2,
+    );
     expect(found.map((c) => c.status)).toEqual(['in_progress', 'error']);
     const text = await envelopeText();
     expect(text).toContain('"type":"event"');
     expect(text).not.toMatch(/params:|postgres:\/\/|local-test-password/);
-    await eventually(() => db.execute(sql`select 1`).then(() => true, () => false), (up) => up, 20_000);
+    await eventually(
+      () =>
+        db.execute(sql`select 1`).then(
+          () => true,
+          () => false,
+        ),
+      (up) => up,
+      20_000,
+    );
   });
 });

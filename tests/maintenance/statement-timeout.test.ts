@@ -12,7 +12,10 @@ describe('the statement runner', () => {
     const runner = statementRunner(db, { statementTimeoutMs: 100 }, budget, systemClock);
     const error = await runner.rows('sleepy', sql`select pg_sleep(0.5)`).catch((err: unknown) => err);
     expect(isStatementTimeout(error)).toBe(true);
-    const [row] = await runner.rows<{ timeout: string }>('fast', sql`select current_setting('statement_timeout') as timeout`);
+    const [row] = await runner.rows<{ timeout: string }>(
+      'fast',
+      sql`select current_setting('statement_timeout') as timeout`,
+    );
     expect(row?.timeout).toBe('100ms');
     expect(budget.statements).toBe(2);
     expect(runner.longest.ms).toBeGreaterThanOrEqual(90);
@@ -20,7 +23,9 @@ describe('the statement runner', () => {
   });
 
   it('leaves other statements without that timeout (SET LOCAL ends with its transaction)', async () => {
-    const [row] = (await db.execute(sql`select current_setting('statement_timeout') as timeout`)).rows as [{ timeout: string }];
+    const [row] = (await db.execute(sql`select current_setting('statement_timeout') as timeout`)).rows as [
+      { timeout: string },
+    ];
     expect(row.timeout).toBe('0');
   });
 });

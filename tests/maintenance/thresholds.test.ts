@@ -9,34 +9,73 @@ import { db } from '../support';
 import { securityAlerts, securityEvents } from '../../src/lib/storage/schema';
 import { DAY, ago, jobDeps, runNightlyHandler, runNightlyJob, seedEvents } from './maintenance-support';
 
-const openMaintenanceAlerts = () => db.select().from(securityAlerts)
-  .where(and(eq(securityAlerts.type, 'maintenance_threshold_exceeded'), eq(securityAlerts.status, 'open')));
+const openMaintenanceAlerts = () =>
+  db
+    .select()
+    .from(securityAlerts)
+    .where(and(eq(securityAlerts.type, 'maintenance_threshold_exceeded'), eq(securityAlerts.status, 'open')));
 
 describe('maintenance thresholds', () => {
   beforeAll(async () => {
     await runNightlyHandler();
     // Alerts an earlier run of this file left open would fold this run's into them.
-    await db.update(securityAlerts).set({ status: 'resolved' }).where(eq(securityAlerts.type, 'maintenance_threshold_exceeded'));
+    await db
+      .update(securityAlerts)
+      .set({ status: 'resolved' })
+      .where(eq(securityAlerts.type, 'maintenance_threshold_exceeded'));
   });
 
   it('raise one alert per check and table, at the configured severity, folding on the next run', async () => {
-    const deps = jobDeps({ thresholds: { tableBytes: 1, databaseBytes: 1, growthBytesPerDay: 0, archiveBacklogRows: 0 }, alertSeverity: 'critical' });
+    const deps = jobDeps({
+      thresholds: { tableBytes: 1, databaseBytes: 1, growthBytesPerDay: 0, archiveBacklogRows: 0 },
+      alertSeverity: 'critical',
+    });
     const first = await runNightlyJob(deps, Date.now());
     expect(first.status).toBe('succeeded');
-    const breaches = first.details.alerts as Array<{ check: string; subject: string; value: number; threshold: number }>;
-    expect(breaches.map((b) => `${b.check}:${b.subject}`).sort()).toEqual([
-      'database_size:database',
-      ...['cron_runs', 'refresh_tokens', 'security_alerts', 'security_events', 'security_events_archive', 'sessions', 'users'].map((t) => `table_size:${t}`),
-    ].sort());
+    const breaches = first.details.alerts as Array<{
+      check: string;
+      subject: string;
+      value: number;
+      threshold: number;
+    }>;
+    expect(breaches.map((b) => `${b.check}:${b.subject}`).sort()).toEqual(
+      [
+        'database_size:database',
+        ...[
+          'cron_runs',
+          'refresh_tokens',
+          'security_alerts',
+          'security_events',
+          'security_events_archive',
+          'sessions',
+          'users',
+        ].map((t) => `table_size:${t}`),
+      ].sort(),
+    );
     expect(breaches.every((b) => b.value > b.threshold && b.threshold === 1)).toBe(true);
 
     const alerts = await openMaintenanceAlerts();
     expect(alerts.map((a) => a.subject).sort()).toEqual(breaches.map((b) => `${b.check}:${b.subject}`).sort());
-    expect(alerts.every((a) => a.severity === 'critical' && a.count === 1 && a.userId === null && a.ip === null)).toBe(true);
+    expect(alerts.every((a) => a.severity === 'critical' && a.count === 1 && a.userId === null && a.ip === null)).toBe(
+      true,
+    );
 
-    const events = await db.select().from(securityEvents).where(and(eq(securityEvents.eventType, 'maintenance_threshold_exceeded'), sql`${securityEvents.createdAt} >= ${new Date(Date.now() - 60_000)}`));
+    const events = await db
+      .select()
+      .from(securityEvents)
+      .where(
+        and(
+          eq(securityEvents.eventType, 'maintenance_threshold_exceeded'),
+          sql`${securityEvents.createdAt} >= ${new Date(Date.now() - 60_000)}`,
+        ),
+      );
     const database = events.find((e) => e.metadata.check === 'database_size');
-    expect(database).toMatchObject({ severity: 'critical', userId: null, ipAddress: null, metadata: { check: 'database_size', subject: 'database', threshold: 1, value: expect.any(Number) } });
+    expect(database).toMatchObject({
+      severity: 'critical',
+      userId: null,
+      ipAddress: null,
+      metadata: { check: 'database_size', subject: 'database', threshold: 1, value: expect.any(Number) },
+    });
 
     await runNightlyJob(deps, Date.now() + 1000);
     const folded = await openMaintenanceAlerts();
@@ -45,13 +84,20 @@ describe('maintenance thresholds', () => {
   });
 
   it('measure growth per day since the previous run, and the backlog left when the budget runs out', async () => {
-    await db.update(securityAlerts).set({ status: 'resolved' }).where(eq(securityAlerts.type, 'maintenance_threshold_exceeded'));
+    await db
+      .update(securityAlerts)
+      .set({ status: 'resolved' })
+      .where(eq(securityAlerts.type, 'maintenance_threshold_exceeded'));
     const now = Date.now();
     const baseline = await runNightlyJob(jobDeps(), now);
     expect(baseline.status).toBe('succeeded');
     // A day later: 400 old events (about 100 KiB with their indexes), and a budget too small for them.
     await seedEvents(Array.from({ length: 400 }, (_, i) => ago(now, (100 + (i % 30)) * DAY)));
-    const deps = jobDeps({ batches: { initialRows: 3, minRows: 3, maxRows: 3 }, budget: { statements: 50 }, thresholds: { growthBytesPerDay: 1, archiveBacklogRows: 10 } });
+    const deps = jobDeps({
+      batches: { initialRows: 3, minRows: 3, maxRows: 3 },
+      budget: { statements: 50 },
+      thresholds: { growthBytesPerDay: 1, archiveBacklogRows: 10 },
+    });
     const next = await runNightlyJob(deps, now + DAY);
     expect(next.status).toBe('partial');
     const growth = next.details.growth as Array<{ table: string; bytes: number; bytesPerDay: number }>;
@@ -64,12 +110,29 @@ describe('maintenance thresholds', () => {
     expect(subjects).toContain('archive_backlog:security_events');
     const backlog = (next.details.statistics as { archiveBacklog: { rows: number } }).archiveBacklog.rows;
     expect(backlog).toBeGreaterThan(10);
-    const [alert] = await db.select().from(securityEvents).where(and(eq(securityEvents.eventType, 'maintenance_threshold_exceeded'), sql`${securityEvents.metadata} ->> 'check' = 'archive_backlog'`, sql`${securityEvents.createdAt} = ${new Date(now + DAY)}`));
-    expect(alert?.metadata).toEqual({ check: 'archive_backlog', subject: 'security_events', value: backlog, threshold: 10 });
+    const [alert] = await db
+      .select()
+      .from(securityEvents)
+      .where(
+        and(
+          eq(securityEvents.eventType, 'maintenance_threshold_exceeded'),
+          sql`${securityEvents.metadata} ->> 'check' = 'archive_backlog'`,
+          sql`${securityEvents.createdAt} = ${new Date(now + DAY)}`,
+        ),
+      );
+    expect(alert?.metadata).toEqual({
+      check: 'archive_backlog',
+      subject: 'security_events',
+      value: backlog,
+      threshold: 10,
+    });
 
     // The next nights, with the default budget, clear the backlog; nothing is left over for other files.
     const cleared = await runNightlyJob(jobDeps(), now + DAY + 1000);
     expect((cleared.details.statistics as { archiveBacklog: { rows: number } }).archiveBacklog.rows).toBe(0);
-    await db.update(securityAlerts).set({ status: 'resolved' }).where(inArray(securityAlerts.type, ['maintenance_threshold_exceeded']));
+    await db
+      .update(securityAlerts)
+      .set({ status: 'resolved' })
+      .where(inArray(securityAlerts.type, ['maintenance_threshold_exceeded']));
   });
 });

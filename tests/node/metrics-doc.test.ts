@@ -35,6 +35,22 @@ describe('docs/metrics.md', () => {
     const hour = new Date('2026-11-25T11:00:00.000Z');
     const { sql, params } = new PgDialect().sqlToQuery(rollupFiguresStatement({ since, now, bucketMs: 3_600_000 }));
     expect(block('metrics-rollup-statement')).toBe(sql);
-    expect(params).toEqual([hour, hour, now, hour, 'events', '3600 seconds', '3600 seconds', since, now, now, now, since, since, now, now]);
+    expect(params).toEqual([
+      hour,
+      hour,
+      now,
+      hour,
+      'events',
+      '3600 seconds',
+      '3600 seconds',
+      since,
+      now,
+      now,
+      now,
+      since,
+      since,
+      now,
+      now,
+    ]);
   });
 });

@@ -14,7 +14,13 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as schema from '../../src/lib/storage/schema';
 import type { Database } from '../../src/lib/storage/database';
-import { listActiveSessions, revokeAllSessions, revokeSession, revokeSessionOfToken, rotateRefreshToken } from '../../src/lib/sessions/session-store';
+import {
+  listActiveSessions,
+  revokeAllSessions,
+  revokeSession,
+  revokeSessionOfToken,
+  rotateRefreshToken,
+} from '../../src/lib/sessions/session-store';
 import { loadCallerState } from '../../src/lib/sessions/caller-state';
 import { liveSessionAt } from '../../src/lib/sessions/live-session';
 import { linkGoogleIdentity } from '../../src/lib/accounts/google-link-store';
@@ -29,7 +35,17 @@ const SESSION_TABLES = ['users', 'sessions', 'refresh_tokens'];
 const SESSIONS_PER_USER = 6;
 const TOKENS_PER_SESSION = 4;
 const now = new Date();
-const client = { ip: '203.0.113.9', userAgent: 'Firefox/132', country: 'DE', city: 'Berlin', latitude: 52.5, longitude: 13.4, asn: 3320, colo: 'FRA', fingerprint: 'fp-0' };
+const client = {
+  ip: '203.0.113.9',
+  userAgent: 'Firefox/132',
+  country: 'DE',
+  city: 'Berlin',
+  latitude: 52.5,
+  longitude: 13.4,
+  asn: 3320,
+  colo: 'FRA',
+  fingerprint: 'fp-0',
+};
 
 let scratch: ScratchDatabase;
 let conn: pg.Client;
@@ -83,7 +99,11 @@ beforeAll(async () => {
   // Statistics and the visibility map, as autovacuum keeps them on a running database (one statement
   // each: VACUUM cannot share a multi-statement query, which runs as one transaction).
   for (const table of SESSION_TABLES) await conn.query(`vacuum analyze ${table}`);
-  const logger = { logQuery: (query: string, params: unknown[]) => { recorded.push({ query, params }); } };
+  const logger = {
+    logQuery: (query: string, params: unknown[]) => {
+      recorded.push({ query, params });
+    },
+  };
   db = drizzle(conn, { schema, logger }) as unknown as Database;
   const { rows } = await conn.query<{ user_id: string; id: string; token_hash: string }>(`
     select s.user_id, s.id, t.token_hash from sessions s join refresh_tokens t on t.session_id = s.id and t.rotated_at is null
@@ -95,7 +115,13 @@ afterAll(async () => {
   await scratch?.drop();
 });
 
-interface PlanNode { 'Node Type': string; 'Relation Name'?: string; Alias?: string; 'Index Name'?: string; Plans?: PlanNode[] }
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  Alias?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
 const INDEX_SCANS = ['Index Scan', 'Index Only Scan', 'Bitmap Index Scan'];
 
 function nodesOf(node: PlanNode): PlanNode[] {
@@ -120,7 +146,9 @@ async function plansOf(run: () => Promise<unknown>): Promise<PlanNode[][]> {
     // PLANS_VERBOSE=1 prints each plan as text (what docs/storage.md summarises).
     if (process.env.PLANS_VERBOSE) {
       const text = await conn.query(`explain ${query}`, params);
-      console.log(`${query.replace(/\s+/g, ' ').slice(0, 100)}\n${text.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n')}`);
+      console.log(
+        `${query.replace(/\s+/g, ' ').slice(0, 100)}\n${text.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n')}`,
+      );
     }
   }
   return plans;
@@ -129,7 +157,9 @@ async function plansOf(run: () => Promise<unknown>): Promise<PlanNode[][]> {
 /** Every statement plans no sequential scan of a session table, and together they use each expected index. */
 function expectIndexed(plans: PlanNode[][], indexes: string[]) {
   const nodes = plans.flat();
-  const seqScans = nodes.filter((n) => n['Node Type'] === 'Seq Scan' && SESSION_TABLES.includes(n['Relation Name'] ?? ''));
+  const seqScans = nodes.filter(
+    (n) => n['Node Type'] === 'Seq Scan' && SESSION_TABLES.includes(n['Relation Name'] ?? ''),
+  );
   expect(seqScans.map((n) => n['Relation Name'])).toEqual([]);
   const used = nodes.filter((n) => INDEX_SCANS.includes(n['Node Type'])).map((n) => n['Index Name']);
   for (const index of indexes) expect(used, `expected an index scan on ${index}`).toContain(index);
@@ -144,7 +174,12 @@ describe('session queries on a seeded database: each served by an index', () => 
                                   or revoked_at < now() - interval '30 days'))::int as for_cleanup
         from sessions`);
     const sessions = USERS * SESSIONS_PER_USER;
-    expect(rows[0]).toEqual({ sessions, tokens: sessions * TOKENS_PER_SESSION, live: sessions / 2, for_cleanup: sessions * 0.04 });
+    expect(rows[0]).toEqual({
+      sessions,
+      tokens: sessions * TOKENS_PER_SESSION,
+      live: sessions / 2,
+      for_cleanup: sessions * 0.04,
+    });
   });
 
   it('Bearer check (caller-state): the user and the session by primary key, in one statement', async () => {
@@ -153,35 +188,54 @@ describe('session queries on a seeded database: each served by an index', () => 
     expectIndexed(plans, ['users_pkey', 'sessions_pkey']);
   });
 
-  it('session list (listActiveSessions): the user\'s live sessions', async () => {
+  it("session list (listActiveSessions): the user's live sessions", async () => {
     expectIndexed(await plansOf(() => listActiveSessions(db, target.userId, now)), ['sessions_user_live_idx']);
   });
 
-  it('logout-all (revokeAllSessions): the user\'s unrevoked sessions, then their tokens, in one statement', async () => {
+  it("logout-all (revokeAllSessions): the user's unrevoked sessions, then their tokens, in one statement", async () => {
     const plans = await plansOf(() => revokeAllSessions(db, target.userId, 'logout_all', now));
     expect(plans).toHaveLength(1);
     expectIndexed(plans, ['sessions_user_live_idx', 'refresh_tokens_session_idx']);
   });
 
   it('one session ended (DELETE /api/auth/sessions/:id): by primary key, then its tokens', async () => {
-    expectIndexed(await plansOf(() => revokeSession(db, target.sessionId, 'user_revoked', now, target.userId)), ['sessions_pkey', 'refresh_tokens_session_idx']);
+    expectIndexed(await plansOf(() => revokeSession(db, target.sessionId, 'user_revoked', now, target.userId)), [
+      'sessions_pkey',
+      'refresh_tokens_session_idx',
+    ]);
   });
 
   it('logout (revokeSessionOfToken): the token by hash, then its session', async () => {
-    expectIndexed(await plansOf(() => revokeSessionOfToken(db, target.tokenHash, now)), ['refresh_tokens_token_hash_idx', 'sessions_pkey', 'refresh_tokens_session_idx']);
+    expectIndexed(await plansOf(() => revokeSessionOfToken(db, target.tokenHash, now)), [
+      'refresh_tokens_token_hash_idx',
+      'sessions_pkey',
+      'refresh_tokens_session_idx',
+    ]);
   });
 
   it('rotation (rotateRefreshToken): the token by hash, its session and user by primary key', async () => {
-    const plans = await plansOf(() => rotateRefreshToken(db, { presentedHash: target.tokenHash, newHash: 'f'.repeat(64), client, now, newExpiresAt: new Date(now.getTime() + 7 * 86_400_000), reuseIntervalSeconds: 10 }));
+    const plans = await plansOf(() =>
+      rotateRefreshToken(db, {
+        presentedHash: target.tokenHash,
+        newHash: 'f'.repeat(64),
+        client,
+        now,
+        newExpiresAt: new Date(now.getTime() + 7 * 86_400_000),
+        reuseIntervalSeconds: 10,
+      }),
+    );
     expect(plans).toHaveLength(1);
     expectIndexed(plans, ['refresh_tokens_token_hash_idx', 'sessions_pkey', 'users_pkey', 'refresh_tokens_pkey']);
   });
 
   it('Google link (linkGoogleIdentity): the account by primary key and its unrevoked sessions', async () => {
-    expectIndexed(await plansOf(() => linkGoogleIdentity(db, target.userId, 'google-subject-1', now)), ['users_pkey', 'sessions_user_live_idx']);
+    expectIndexed(await plansOf(() => linkGoogleIdentity(db, target.userId, 'google-subject-1', now)), [
+      'users_pkey',
+      'sessions_user_live_idx',
+    ]);
   });
 
-  it('live sessions overall (the dashboard\'s activeSessions metric)', async () => {
+  it("live sessions overall (the dashboard's activeSessions metric)", async () => {
     const metric = sql`select count(*)::int as n from sessions where ${liveSessionAt(now)}`;
     expectIndexed(await plansOf(() => db.execute(metric)), ['sessions_live_idx']);
   });
@@ -190,7 +244,9 @@ describe('session queries on a seeded database: each served by an index', () => 
     const { retention, batches } = DEFAULT_MAINTENANCE_CONFIG;
     const choiceOf = async (name: string) => {
       const target = SESSION_TARGETS.find((t) => t.name === name)!;
-      const [plan] = await plansOf(() => db.execute(deleteBatch(target, cutoffOf(target, retention, now), batches.minRows)));
+      const [plan] = await plansOf(() =>
+        db.execute(deleteBatch(target, cutoffOf(target, retention, now), batches.minRows)),
+      );
       // Only the choice of the batch's rows must use the index: joining the chosen keys back to the
       // table (alias t) is the planner's call by table size (on 6,000 rows a hash join over a Seq Scan).
       return [plan!.filter((n) => n.Alias !== 't')];
@@ -200,7 +256,7 @@ describe('session queries on a seeded database: each served by an index', () => 
     expectIndexed(await choiceOf('expiredTokens'), ['refresh_tokens_expires_idx']);
   });
 
-  it('cleanup\'s cascade: the tokens of a deleted session, as the foreign key\'s trigger deletes them', async () => {
+  it("cleanup's cascade: the tokens of a deleted session, as the foreign key's trigger deletes them", async () => {
     // ON DELETE CASCADE runs this statement per deleted session (its text as Postgres's RI trigger builds it).
     const cascade = sql`delete from only refresh_tokens where ${target.sessionId}::uuid operator(pg_catalog.=) session_id`;
     expectIndexed(await plansOf(() => db.execute(cascade)), ['refresh_tokens_session_idx']);

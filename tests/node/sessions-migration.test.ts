@@ -22,7 +22,17 @@ const DAY = 86_400_000;
 const now = new Date();
 const at = (offsetMs: number) => new Date(now.getTime() + offsetMs);
 const hash = (label: string) => label.padEnd(64, '0');
-const client = { ip: '203.0.113.9', userAgent: 'Firefox/132', country: 'DE', city: 'Berlin', latitude: 52.5, longitude: 13.4, asn: 3320, colo: 'FRA', fingerprint: 'fp-laptop' };
+const client = {
+  ip: '203.0.113.9',
+  userAgent: 'Firefox/132',
+  country: 'DE',
+  city: 'Berlin',
+  latitude: 52.5,
+  longitude: 13.4,
+  asn: 3320,
+  colo: 'FRA',
+  fingerprint: 'fp-laptop',
+};
 
 let scratch: ScratchDatabase;
 let conn: pg.Client;
@@ -33,27 +43,58 @@ let folder: string;
 async function migrationsUpTo(lastTag: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'migrations-'));
   await cp(join(repoRoot, 'drizzle'), dir, { recursive: true });
-  const journal = JSON.parse(await readFile(join(dir, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+  const journal = JSON.parse(await readFile(join(dir, 'meta', '_journal.json'), 'utf8')) as {
+    entries: { tag: string }[];
+  };
   journal.entries = journal.entries.slice(0, journal.entries.findIndex((e) => e.tag === lastTag) + 1);
   await writeFile(join(dir, 'meta', '_journal.json'), JSON.stringify(journal));
   return dir;
 }
 
 interface OldToken {
-  hash: string; session: string; parent?: string; created: Date; expires: Date;
-  rotated?: Date; revoked?: Date; reason?: string; device?: string; country?: string; lastUsed?: Date;
+  hash: string;
+  session: string;
+  parent?: string;
+  created: Date;
+  expires: Date;
+  rotated?: Date;
+  revoked?: Date;
+  reason?: string;
+  device?: string;
+  country?: string;
+  lastUsed?: Date;
 }
 
 let userId: string;
-const sessions = { live: crypto.randomUUID(), loggedOut: crypto.randomUUID(), revokedWithLiveChild: crypto.randomUUID(), expired: crypto.randomUUID() };
+const sessions = {
+  live: crypto.randomUUID(),
+  loggedOut: crypto.randomUUID(),
+  revokedWithLiveChild: crypto.randomUUID(),
+  expired: crypto.randomUUID(),
+};
 
 async function insertOld(t: OldToken): Promise<string> {
   const { rows } = await conn.query<{ id: string }>(
     `insert into refresh_tokens (token_hash, session_id, user_id, parent_id, device_name, device_fingerprint, country,
        session_created_at, session_expires_at, created_at, last_used_at, expires_at, rotated_at, revoked_at, revoked_reason)
      values ($1, $2, $3, $4, $5, 'fp-laptop', $6, $7, $8, $9, $10, $11, $12, $13, $14) returning id`,
-    [t.hash, t.session, userId, t.parent ?? null, t.device ?? 'laptop', t.country ?? 'DE', at(-10 * DAY), at(20 * DAY),
-      t.created, t.lastUsed ?? t.created, t.expires, t.rotated ?? null, t.revoked ?? null, t.reason ?? null]);
+    [
+      t.hash,
+      t.session,
+      userId,
+      t.parent ?? null,
+      t.device ?? 'laptop',
+      t.country ?? 'DE',
+      at(-10 * DAY),
+      at(20 * DAY),
+      t.created,
+      t.lastUsed ?? t.created,
+      t.expires,
+      t.rotated ?? null,
+      t.revoked ?? null,
+      t.reason ?? null,
+    ],
+  );
   return rows[0]!.id;
 }
 
@@ -63,17 +104,62 @@ beforeAll(async () => {
   folder = await migrationsUpTo('0002_users_email_verified');
   await migrate(drizzle(conn), { migrationsFolder: folder });
 
-  const { rows } = await conn.query<{ id: string }>(`insert into users (email, name) values ('old@example.com', 'Old') returning id`);
+  const { rows } = await conn.query<{ id: string }>(
+    `insert into users (email, name) values ('old@example.com', 'Old') returning id`,
+  );
   userId = rows[0]!.id;
   // Live: rotated twice, the newest token from the phone in Austin.
-  const a0 = await insertOld({ hash: hash('a0'), session: sessions.live, created: at(-10 * DAY), expires: at(-3 * DAY), rotated: at(-9 * DAY) });
-  const a1 = await insertOld({ hash: hash('a1'), session: sessions.live, parent: a0, created: at(-9 * DAY), expires: at(-2 * DAY), rotated: at(-DAY) });
-  await insertOld({ hash: hash('a2'), session: sessions.live, parent: a1, created: at(-DAY), expires: at(6 * DAY), country: 'US', device: 'phone', lastUsed: at(-3_600_000) });
+  const a0 = await insertOld({
+    hash: hash('a0'),
+    session: sessions.live,
+    created: at(-10 * DAY),
+    expires: at(-3 * DAY),
+    rotated: at(-9 * DAY),
+  });
+  const a1 = await insertOld({
+    hash: hash('a1'),
+    session: sessions.live,
+    parent: a0,
+    created: at(-9 * DAY),
+    expires: at(-2 * DAY),
+    rotated: at(-DAY),
+  });
+  await insertOld({
+    hash: hash('a2'),
+    session: sessions.live,
+    parent: a1,
+    created: at(-DAY),
+    expires: at(6 * DAY),
+    country: 'US',
+    device: 'phone',
+    lastUsed: at(-3_600_000),
+  });
   // Logged out: every token revoked.
-  await insertOld({ hash: hash('b0'), session: sessions.loggedOut, created: at(-2 * DAY), expires: at(5 * DAY), revoked: at(-DAY), reason: 'logout' });
+  await insertOld({
+    hash: hash('b0'),
+    session: sessions.loggedOut,
+    created: at(-2 * DAY),
+    expires: at(5 * DAY),
+    revoked: at(-DAY),
+    reason: 'logout',
+  });
   // Revoked by reuse while a rotation committed a live child the revocation never saw.
-  const c0 = await insertOld({ hash: hash('c0'), session: sessions.revokedWithLiveChild, created: at(-2 * DAY), expires: at(5 * DAY), rotated: at(-DAY), revoked: at(-DAY), reason: 'refresh_token_reuse' });
-  await insertOld({ hash: hash('c1'), session: sessions.revokedWithLiveChild, parent: c0, created: at(-DAY), expires: at(6 * DAY) });
+  const c0 = await insertOld({
+    hash: hash('c0'),
+    session: sessions.revokedWithLiveChild,
+    created: at(-2 * DAY),
+    expires: at(5 * DAY),
+    rotated: at(-DAY),
+    revoked: at(-DAY),
+    reason: 'refresh_token_reuse',
+  });
+  await insertOld({
+    hash: hash('c1'),
+    session: sessions.revokedWithLiveChild,
+    parent: c0,
+    created: at(-DAY),
+    expires: at(6 * DAY),
+  });
   // Expired: its only token ran out yesterday.
   await insertOld({ hash: hash('d0'), session: sessions.expired, created: at(-8 * DAY), expires: at(-DAY) });
 
@@ -86,14 +172,21 @@ afterAll(async () => {
   if (folder) await rm(folder, { recursive: true, force: true });
 });
 
-const sessionRow = async (id: string) => (await conn.query('select * from sessions where id = $1', [id])).rows[0] as Record<string, unknown>;
+const sessionRow = async (id: string) =>
+  (await conn.query('select * from sessions where id = $1', [id])).rows[0] as Record<string, unknown>;
 
 describe('migration 0003: sessions as rows of their own', () => {
   it('makes one session row per token family, described by its newest token, and keeps every token', async () => {
     expect((await conn.query('select count(*)::int as n from sessions')).rows[0].n).toBe(4);
     expect((await conn.query('select count(*)::int as n from refresh_tokens')).rows[0].n).toBe(7);
     const live = await sessionRow(sessions.live);
-    expect(live).toMatchObject({ user_id: userId, device_name: 'phone', country: 'US', device_fingerprint: 'fp-laptop', revoked_at: null });
+    expect(live).toMatchObject({
+      user_id: userId,
+      device_name: 'phone',
+      country: 'US',
+      device_fingerprint: 'fp-laptop',
+      revoked_at: null,
+    });
     expect((live.created_at as Date).getTime()).toBe(at(-10 * DAY).getTime());
     expect((live.expires_at as Date).getTime()).toBe(at(20 * DAY).getTime());
     expect((live.idle_expires_at as Date).getTime()).toBe(at(6 * DAY).getTime());
@@ -111,8 +204,20 @@ describe('migration 0003: sessions as rows of their own', () => {
   it('leaves the live session usable by the session code: the Bearer check, the list and a rotation', async () => {
     expect((await loadCallerState(db, userId, sessions.live))?.sessionLive).toBe(true);
     expect((await listActiveSessions(db, userId, now)).map((s) => s.id)).toEqual([sessions.live]);
-    const rotation = await rotateRefreshToken(db, { presentedHash: hash('a2'), newHash: hash('a3'), client, now, newExpiresAt: at(7 * DAY), reuseIntervalSeconds: 30 });
-    expect(rotation).toMatchObject({ sessionId: sessions.live, issuedNewToken: true, previousCountry: 'US', sessionRevoked: false });
+    const rotation = await rotateRefreshToken(db, {
+      presentedHash: hash('a2'),
+      newHash: hash('a3'),
+      client,
+      now,
+      newExpiresAt: at(7 * DAY),
+      reuseIntervalSeconds: 30,
+    });
+    expect(rotation).toMatchObject({
+      sessionId: sessions.live,
+      issuedNewToken: true,
+      previousCountry: 'US',
+      sessionRevoked: false,
+    });
     expect(rotation?.sessionExpiresAt.getTime()).toBe(at(20 * DAY).getTime());
   });
 
@@ -120,9 +225,23 @@ describe('migration 0003: sessions as rows of their own', () => {
     for (const session of [sessions.loggedOut, sessions.revokedWithLiveChild]) {
       expect((await loadCallerState(db, userId, session))?.sessionLive).toBe(false);
     }
-    const child = await rotateRefreshToken(db, { presentedHash: hash('c1'), newHash: hash('c2'), client, now, newExpiresAt: at(7 * DAY), reuseIntervalSeconds: 30 });
+    const child = await rotateRefreshToken(db, {
+      presentedHash: hash('c1'),
+      newHash: hash('c2'),
+      client,
+      now,
+      newExpiresAt: at(7 * DAY),
+      reuseIntervalSeconds: 30,
+    });
     expect(child).toMatchObject({ issuedNewToken: false, sessionRevoked: true });
-    const expired = await rotateRefreshToken(db, { presentedHash: hash('d0'), newHash: hash('d1'), client, now, newExpiresAt: at(7 * DAY), reuseIntervalSeconds: 30 });
+    const expired = await rotateRefreshToken(db, {
+      presentedHash: hash('d0'),
+      newHash: hash('d1'),
+      client,
+      now,
+      newExpiresAt: at(7 * DAY),
+      reuseIntervalSeconds: 30,
+    });
     expect(expired).toMatchObject({ issuedNewToken: false });
     expect(expired?.expiresAt.getTime()).toBeLessThan(now.getTime());
   });

@@ -9,13 +9,20 @@ import { PASSWORD, api, randomIp, signUp } from '../auth/api';
 import { db, eventsWhere, eventually } from '../support';
 
 /** Waits (about 3 s) for events of `type` for a user or from an address; answers what is there by then. */
-const eventsOf = (type: string, where: { userId?: string; ip?: string }) => eventually(() => eventsWhere({ ...where, type }), (rows) => rows.length > 0);
+const eventsOf = (type: string, where: { userId?: string; ip?: string }) =>
+  eventually(
+    () => eventsWhere({ ...where, type }),
+    (rows) => rows.length > 0,
+  );
 
 describe('account_takeover_attempt', () => {
   it('is raised (critical) when a login succeeds from an IP that just failed 3 times for the account', async () => {
     const user = await signUp();
     const ip = randomIp();
-    for (let i = 0; i < 3; i++) expect((await api('/api/auth/login', { body: { email: user.email, password: 'wrong password!' }, ip })).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect(
+        (await api('/api/auth/login', { body: { email: user.email, password: 'wrong password!' }, ip })).status,
+      ).toBe(401);
     expect((await api('/api/auth/login', { body: { email: user.email, password: PASSWORD }, ip })).status).toBe(200);
     const [event] = await eventsOf('account_takeover_attempt', { userId: user.user.id });
     expect(event?.severity).toBe('critical');
@@ -25,10 +32,14 @@ describe('account_takeover_attempt', () => {
   it('is not raised after only 2 failures', async () => {
     const user = await signUp();
     const ip = randomIp();
-    for (let i = 0; i < 2; i++) await api('/api/auth/login', { body: { email: user.email, password: 'wrong password!' }, ip });
+    for (let i = 0; i < 2; i++)
+      await api('/api/auth/login', { body: { email: user.email, password: 'wrong password!' }, ip });
     expect((await api('/api/auth/login', { body: { email: user.email, password: PASSWORD }, ip })).status).toBe(200);
     await eventsOf('login_success', { userId: user.user.id }); // the login's events have landed
-    const rows = await db.select().from(securityEvents).where(and(eq(securityEvents.eventType, 'account_takeover_attempt'), eq(securityEvents.userId, user.user.id)));
+    const rows = await db
+      .select()
+      .from(securityEvents)
+      .where(and(eq(securityEvents.eventType, 'account_takeover_attempt'), eq(securityEvents.userId, user.user.id)));
     expect(rows).toHaveLength(0);
   });
 });
@@ -51,7 +62,12 @@ describe('token_cleanup', () => {
     const ctx = createExecutionContext();
     await worker.scheduled!(ctrl, testEnv, ctx);
     await waitOnExecutionContext(ctx);
-    const rows = await db.select().from(securityEvents).where(and(eq(securityEvents.eventType, 'token_cleanup'), sql`${securityEvents.createdAt} >= ${before.toISOString()}`));
+    const rows = await db
+      .select()
+      .from(securityEvents)
+      .where(
+        and(eq(securityEvents.eventType, 'token_cleanup'), sql`${securityEvents.createdAt} >= ${before.toISOString()}`),
+      );
     expect(rows.length).toBeGreaterThanOrEqual(1);
     expect(typeof rows[0]?.metadata.expiredTokensDeleted).toBe('number');
   });

@@ -18,7 +18,8 @@ const neonOrigin = new URL(testEnv.NEON_FETCH_ENDPOINT).origin;
 const WRONG = 'not the right password at all';
 const HOUR = 3600;
 
-const login = (email: string, password: string, ip: string): Promise<Reply> => api('/api/auth/login', { body: { email, password }, ip });
+const login = (email: string, password: string, ip: string): Promise<Reply> =>
+  api('/api/auth/login', { body: { email, password }, ip });
 
 /** `count` wrong passwords for `email` from `ip`, each answered 401 INVALID_CREDENTIALS. */
 async function failLogins(email: string, ip: string, count: number): Promise<void> {
@@ -33,7 +34,10 @@ async function failLogins(email: string, ip: string, count: number): Promise<voi
 async function blockedIp(): Promise<string> {
   const ip = randomIp();
   await failLogins(uniqueEmail('bf-unknown'), ip, 5);
-  const rows = await eventually(() => eventsFromIp(ip), (found) => found.some((r) => r.eventType === 'ip_address_blocked'));
+  const rows = await eventually(
+    () => eventsFromIp(ip),
+    (found) => found.some((r) => r.eventType === 'ip_address_blocked'),
+  );
   expect(rows.map((r) => r.eventType)).toContain('ip_address_blocked');
   return ip;
 }
@@ -65,7 +69,12 @@ describe('brute force: 5 failed logins for one email from one IP', () => {
     const sixth = await login(account.email, PASSWORD, ip);
     expectIpBlocked(sixth);
 
-    const rows = await eventually(() => eventsFromIp(ip), (found) => found.some((r) => r.eventType === 'brute_force_detected') && found.some((r) => r.eventType === 'ip_address_blocked'));
+    const rows = await eventually(
+      () => eventsFromIp(ip),
+      (found) =>
+        found.some((r) => r.eventType === 'brute_force_detected') &&
+        found.some((r) => r.eventType === 'ip_address_blocked'),
+    );
     const detected = rows.find((r) => r.eventType === 'brute_force_detected');
     expect(detected).toMatchObject({ severity: 'high', userId: account.user.id, ipAddress: ip });
     const blocked = rows.find((r) => r.eventType === 'ip_address_blocked');
@@ -78,7 +87,11 @@ describe('brute force: 5 failed logins for one email from one IP', () => {
     expect(JSON.stringify(rows)).not.toContain(PASSWORD);
 
     const alerts = await eventually(
-      () => db.select().from(securityAlerts).where(and(eq(securityAlerts.type, 'brute_force_detected'), eq(securityAlerts.userId, account.user.id))),
+      () =>
+        db
+          .select()
+          .from(securityAlerts)
+          .where(and(eq(securityAlerts.type, 'brute_force_detected'), eq(securityAlerts.userId, account.user.id))),
       (found) => found.length > 0,
     );
     expect(alerts).toHaveLength(1);
@@ -108,7 +121,10 @@ describe('brute force: 5 failed logins for one email from one IP', () => {
     const after = await login(account.email, PASSWORD, ip);
     expectIpBlocked(after);
 
-    const rows = await eventually(() => eventsFromIp(ip), (found) => found.some((r) => r.eventType === 'brute_force_detected'));
+    const rows = await eventually(
+      () => eventsFromIp(ip),
+      (found) => found.some((r) => r.eventType === 'brute_force_detected'),
+    );
     expect(rows.filter((r) => r.eventType === 'brute_force_detected')).toHaveLength(1);
   });
 });
@@ -124,7 +140,11 @@ describe('a blocked IP', () => {
     const res = await login(account.email, PASSWORD, ip);
     expectIpBlocked(res);
     await sleep(300);
-    const stats = (await (await fetch(`${neonOrigin}/__stats`)).json()) as { requests: number; queries: number; recent: unknown[] };
+    const stats = (await (await fetch(`${neonOrigin}/__stats`)).json()) as {
+      requests: number;
+      queries: number;
+      recent: unknown[];
+    };
     expect(stats.requests, `Neon bridge saw: ${JSON.stringify(stats.recent)}`).toBe(0);
 
     // Control: the same login from an unblocked address does reach the database.
@@ -150,14 +170,20 @@ describe('a blocked IP', () => {
     const account = await signUp({ ip: randomIp() });
     const res = await api('/api/auth/refresh', { body: { refreshToken: account.refreshToken }, ip });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ tokenType: 'Bearer', refreshToken: expect.any(String), user: { id: account.user.id } });
+    expect(res.body).toMatchObject({
+      tokenType: 'Bearer',
+      refreshToken: expect.any(String),
+      user: { id: account.user.id },
+    });
   });
 });
 
 describe('account lock: 3 brute-force detections against one account', () => {
   it('locks the account for 30 minutes after the third detection (each from a different IP)', async () => {
     const account = await signUp();
-    const lockedUntil = async () => (await db.select({ lockedUntil: users.lockedUntil }).from(users).where(eq(users.id, account.user.id)))[0]?.lockedUntil ?? null;
+    const lockedUntil = async () =>
+      (await db.select({ lockedUntil: users.lockedUntil }).from(users).where(eq(users.id, account.user.id)))[0]
+        ?.lockedUntil ?? null;
 
     for (let detection = 1; detection <= 2; detection += 1) {
       const ip = randomIp();
@@ -178,14 +204,21 @@ describe('account lock: 3 brute-force detections against one account', () => {
     expect(until).toBeInstanceOf(Date);
     expect(Math.abs(until!.getTime() - (lockedAt + 30 * 60_000))).toBeLessThan(60_000);
 
-    const rows = await eventually(() => eventsOfUser(account.user.id), (found) => found.some((r) => r.eventType === 'user_account_locked'));
+    const rows = await eventually(
+      () => eventsOfUser(account.user.id),
+      (found) => found.some((r) => r.eventType === 'user_account_locked'),
+    );
     const locked = rows.find((r) => r.eventType === 'user_account_locked');
     expect(locked).toMatchObject({ severity: 'high', ipAddress: third });
     expect(rows.filter((r) => r.eventType === 'brute_force_detected')).toHaveLength(3);
 
     // The three detections fold into one open alert with a count.
     const alerts = await eventually(
-      () => db.select().from(securityAlerts).where(and(eq(securityAlerts.type, 'brute_force_detected'), eq(securityAlerts.userId, account.user.id))),
+      () =>
+        db
+          .select()
+          .from(securityAlerts)
+          .where(and(eq(securityAlerts.type, 'brute_force_detected'), eq(securityAlerts.userId, account.user.id))),
       (found) => found[0]?.count === 3,
     );
     expect(alerts).toHaveLength(1);

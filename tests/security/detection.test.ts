@@ -10,9 +10,11 @@ import { securityAlerts, type SecurityEventRow } from '../../src/lib/storage/sch
 import { db, eventsFromIp, eventsOfUser, eventually } from '../support';
 
 const UA = {
-  chrome: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+  chrome:
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
   firefox: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0',
-  safari: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15',
+  safari:
+    'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15',
 };
 
 const BERLIN = { country: 'DE', city: 'Berlin', latitude: 52.52, longitude: 13.405 };
@@ -22,9 +24,14 @@ const ofType = (rows: SecurityEventRow[], type: string) => rows.filter((r) => r.
 
 /** Waits until the user has `count` events of `type` (the request's whole batch lands in one insert). */
 const untilUserHas = (userId: string, type: string, count: number) =>
-  eventually(() => eventsOfUser(userId), (rows) => ofType(rows, type).length >= count);
+  eventually(
+    () => eventsOfUser(userId),
+    (rows) => ofType(rows, type).length >= count,
+  );
 
-async function signUpAs(r: { ua?: string; cf?: Record<string, unknown>; ip?: string } = {}): Promise<Tokens & { email: string }> {
+async function signUpAs(
+  r: { ua?: string; cf?: Record<string, unknown>; ip?: string } = {},
+): Promise<Tokens & { email: string }> {
   const email = uniqueEmail('detect');
   const res = await api<Tokens>('/api/auth/signup', {
     body: { email, password: PASSWORD, name: 'Detection Test' },
@@ -92,7 +99,11 @@ describe('impossible travel', () => {
     expect(Number((anomalies[0]?.metadata as { distanceKm: number }).distanceKm)).toBeGreaterThan(6000);
 
     const alerts = await eventually(
-      () => db.select().from(securityAlerts).where(and(eq(securityAlerts.userId, userId), eq(securityAlerts.type, 'geographic_anomaly'))),
+      () =>
+        db
+          .select()
+          .from(securityAlerts)
+          .where(and(eq(securityAlerts.userId, userId), eq(securityAlerts.type, 'geographic_anomaly'))),
       (found) => found.length > 0,
     );
     expect(alerts).toHaveLength(1);
@@ -135,7 +146,11 @@ describe('rapid refresh', () => {
     expect(rapid[0]?.metadata).toMatchObject({ refreshes: 10, windowSeconds: 600 });
 
     const alerts = await eventually(
-      () => db.select().from(securityAlerts).where(and(eq(securityAlerts.userId, userId), eq(securityAlerts.type, 'rapid_token_refresh'))),
+      () =>
+        db
+          .select()
+          .from(securityAlerts)
+          .where(and(eq(securityAlerts.userId, userId), eq(securityAlerts.type, 'rapid_token_refresh'))),
       (found) => found.length > 0,
     );
     expect(alerts).toHaveLength(1);
@@ -144,17 +159,21 @@ describe('rapid refresh', () => {
 });
 
 describe('bot activity', () => {
-  const hitMe = (ip: string, times: number) => (async () => {
-    for (let i = 0; i < times; i++) {
-      const res = await api('/api/auth/me', { ip });
-      expect(res.status).toBe(401);
-    }
-  })();
+  const hitMe = (ip: string, times: number) =>
+    (async () => {
+      for (let i = 0; i < times; i++) {
+        const res = await api('/api/auth/me', { ip });
+        expect(res.status).toBe(401);
+      }
+    })();
 
   it('blocks an IP at 50 requests to one route within a minute, and refuses it on login with 429 IP_BLOCKED', async () => {
     const ip = randomIp();
     await hitMe(ip, 50);
-    const rows = await eventually(() => eventsFromIp(ip), (found) => ofType(found, 'ip_address_blocked').length > 0);
+    const rows = await eventually(
+      () => eventsFromIp(ip),
+      (found) => ofType(found, 'ip_address_blocked').length > 0,
+    );
     const bot = ofType(rows, 'bot_activity_detected');
     expect(bot).toHaveLength(1);
     expect(bot[0]?.severity).toBe('warning');
@@ -177,7 +196,10 @@ describe('bot activity', () => {
     const login = await logIn(uniqueEmail('not-blocked'), { ip });
     expect(login.status).toBe(401);
     expect(login.body).toMatchObject({ error: 'INVALID_CREDENTIALS' });
-    const rows = await eventually(() => eventsFromIp(ip), (found) => ofType(found, 'login_failed').length > 0);
+    const rows = await eventually(
+      () => eventsFromIp(ip),
+      (found) => ofType(found, 'login_failed').length > 0,
+    );
     expect(ofType(rows, 'bot_activity_detected')).toHaveLength(0);
     expect(ofType(rows, 'ip_address_blocked')).toHaveLength(0);
   });
@@ -191,7 +213,10 @@ describe('bot activity: one route, whatever its parameters', () => {
       const res = await api(`/api/auth/sessions/${crypto.randomUUID()}`, { method: 'DELETE', ip });
       expect(res.status).toBe(401);
     }
-    const rows = await eventually(() => eventsFromIp(ip), (found) => ofType(found, 'ip_address_blocked').length > 0);
+    const rows = await eventually(
+      () => eventsFromIp(ip),
+      (found) => ofType(found, 'ip_address_blocked').length > 0,
+    );
     expect(ofType(rows, 'bot_activity_detected')).toHaveLength(1);
     expect(ofType(rows, 'ip_address_blocked')).toHaveLength(1);
     expect((await logIn(uniqueEmail('walker'), { ip })).body).toMatchObject({ error: 'IP_BLOCKED' });
@@ -201,9 +226,16 @@ describe('bot activity: one route, whatever its parameters', () => {
 describe('suspicious user agent', () => {
   const loginWith = async (userAgent: string) => {
     const ip = randomIp();
-    const res = await api('/api/auth/login', { body: { email: uniqueEmail('ua'), password: 'not the password' }, ip, headers: { 'user-agent': userAgent } });
+    const res = await api('/api/auth/login', {
+      body: { email: uniqueEmail('ua'), password: 'not the password' },
+      ip,
+      headers: { 'user-agent': userAgent },
+    });
     expect(res.status).toBe(401);
-    return eventually(() => eventsFromIp(ip), (found) => ofType(found, 'login_failed').length > 0);
+    return eventually(
+      () => eventsFromIp(ip),
+      (found) => ofType(found, 'login_failed').length > 0,
+    );
   };
 
   it('records suspicious_activity for sqlmap', async () => {
@@ -211,7 +243,11 @@ describe('suspicious user agent', () => {
     const found = ofType(rows, 'suspicious_activity');
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ severity: 'warning', userAgent: 'sqlmap/1.7' });
-    expect(found[0]?.metadata).toMatchObject({ reason: 'suspicious_user_agent', match: 'sqlmap', route: 'POST /api/auth/login' });
+    expect(found[0]?.metadata).toMatchObject({
+      reason: 'suspicious_user_agent',
+      match: 'sqlmap',
+      route: 'POST /api/auth/login',
+    });
   });
 
   it('records suspicious_activity for an empty user agent', async () => {
@@ -251,7 +287,11 @@ describe('device fingerprint mismatch', () => {
     const suspicious = ofType(rows, 'suspicious_token_usage');
     expect(suspicious).toHaveLength(1);
     expect(suspicious[0]).toMatchObject({ severity: 'high', country: 'US' });
-    expect(suspicious[0]?.metadata).toMatchObject({ from: 'DE', to: 'US', signals: ['device_fingerprint_mismatch', 'country_change'] });
+    expect(suspicious[0]?.metadata).toMatchObject({
+      from: 'DE',
+      to: 'US',
+      signals: ['device_fingerprint_mismatch', 'country_change'],
+    });
   });
 
   it('records no mismatch for a refresh from the same browser', async () => {

@@ -25,7 +25,9 @@ describe('event flood folding', () => {
     // At most two rows: the 40 requests may straddle a minute boundary.
     expect(rows.length).toBeGreaterThanOrEqual(1);
     expect(rows.length).toBeLessThanOrEqual(2);
-    expect(rows.every((r) => r.metadata.route === 'GET /api/auth/me' && r.metadata.reason === 'TOKEN_INVALID')).toBe(true);
+    expect(rows.every((r) => r.metadata.route === 'GET /api/auth/me' && r.metadata.reason === 'TOKEN_INVALID')).toBe(
+      true,
+    );
     // A row's count is written back at each power of two: at least half the true count.
     expect(rows.reduce((sum, r) => sum + countOf(r.metadata), 0)).toBeGreaterThanOrEqual(20);
   });
@@ -34,7 +36,10 @@ describe('event flood folding', () => {
     const ip = randomIp();
     const statuses: number[] = [];
     for (let i = 0; i < 25; i++) {
-      statuses.push((await api('/api/auth/login', { ip, body: { email: uniqueEmail('flood'), password: 'not the password' } })).status);
+      statuses.push(
+        (await api('/api/auth/login', { ip, body: { email: uniqueEmail('flood'), password: 'not the password' } }))
+          .status,
+      );
     }
     const limited = statuses.filter((s) => s === 429).length;
     expect(limited).toBe(25 - DEFAULT_SECURITY_CONFIG.rateLimits.login.requests);

@@ -17,12 +17,18 @@ import { db, eventsFromIp, eventsOfUser, eventually } from '../support';
 const redis = createRedis({ url: testEnv.UPSTASH_REDIS_REST_URL, token: testEnv.UPSTASH_REDIS_REST_TOKEN });
 const neonBridge = testEnv.NEON_FETCH_ENDPOINT.replace(/\/sql$/, '');
 
-const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15';
+const UA =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15';
 const AMSTERDAM = { country: 'NL', city: 'Amsterdam', latitude: 52.37, longitude: 4.9 };
 
 const types = (rows: SecurityEventRow[]) => rows.map((r) => r.eventType).sort();
 
-interface OutboxEvent { type: string; ip: string | null; userAgent: string | null; metadata: Record<string, unknown> }
+interface OutboxEvent {
+  type: string;
+  ip: string | null;
+  userAgent: string | null;
+  metadata: Record<string, unknown>;
+}
 const outboxFor = async (ip: string): Promise<OutboxEvent[]> => {
   const raw = await redis.lrange<unknown>(OUTBOX_KEY, 0, -1);
   return raw.map((r) => (typeof r === 'string' ? JSON.parse(r) : r) as OutboxEvent).filter((e) => e.ip === ip);
@@ -49,18 +55,34 @@ describe('the events of a flow', () => {
     const ip = randomIp();
     const call = { ip, cf: AMSTERDAM, headers: { 'user-agent': UA } };
     const email = uniqueEmail('eventlog');
-    const signup = await api<Tokens>('/api/auth/signup', { ...call, body: { email, password: PASSWORD, name: 'Event Log' } });
+    const signup = await api<Tokens>('/api/auth/signup', {
+      ...call,
+      body: { email, password: PASSWORD, name: 'Event Log' },
+    });
     expect(signup.status).toBe(201);
     const userId = signup.body.user.id;
     const login = await api<Tokens>('/api/auth/login', { ...call, body: { email, password: PASSWORD } });
     expect(login.status).toBe(200);
-    const refreshed = await api<Tokens>('/api/auth/refresh', { ...call, body: { refreshToken: login.body.refreshToken } });
+    const refreshed = await api<Tokens>('/api/auth/refresh', {
+      ...call,
+      body: { refreshToken: login.body.refreshToken },
+    });
     expect(refreshed.status).toBe(200);
     const logout = await api('/api/auth/logout', { ...call, body: { refreshToken: refreshed.body.refreshToken } });
     expect(logout.status).toBe(204);
 
-    const expected = ['login_success', 'logout', 'signup_success', 'token_generated', 'token_generated', 'token_refreshed'];
-    const rows = await eventually(() => eventsOfUser(userId), (found) => expected.every((t) => found.some((r) => r.eventType === t)) && found.length >= expected.length);
+    const expected = [
+      'login_success',
+      'logout',
+      'signup_success',
+      'token_generated',
+      'token_generated',
+      'token_refreshed',
+    ];
+    const rows = await eventually(
+      () => eventsOfUser(userId),
+      (found) => expected.every((t) => found.some((r) => r.eventType === t)) && found.length >= expected.length,
+    );
     expect(types(rows)).toEqual(expected);
     for (const row of rows) {
       expect(row, row.eventType).toMatchObject({ userId, ipAddress: ip, userAgent: UA, country: 'NL' });
@@ -73,19 +95,31 @@ describe('the events of a flow', () => {
     expect(byType('signup_success')[0]?.severity).toBe('info');
   });
 
-  it('writes a login\'s events in one insert into security_events', async () => {
+  it("writes a login's events in one insert into security_events", async () => {
     const email = uniqueEmail('one-insert');
-    const signup = await api<Tokens>('/api/auth/signup', { ip: randomIp(), body: { email, password: PASSWORD, name: 'One Insert' } });
+    const signup = await api<Tokens>('/api/auth/signup', {
+      ip: randomIp(),
+      body: { email, password: PASSWORD, name: 'One Insert' },
+    });
     expect(signup.status).toBe(201);
     const userId = signup.body.user.id;
-    await eventually(() => eventsOfUser(userId), (found) => found.length >= 2);
+    await eventually(
+      () => eventsOfUser(userId),
+      (found) => found.length >= 2,
+    );
 
-    const stats = async () => (await (await fetch(`${neonBridge}/__stats`)).json()) as { requests: number; recent: string[] };
+    const stats = async () =>
+      (await (await fetch(`${neonBridge}/__stats`)).json()) as { requests: number; recent: string[] };
     const before = await stats();
     const login = await api<Tokens>('/api/auth/login', { ip: randomIp(), body: { email, password: PASSWORD } });
     expect(login.status).toBe(200);
-    const rows = await eventually(() => eventsOfUser(userId), (found) => found.some((r) => r.eventType === 'login_success'));
-    const loginEvents = rows.filter((r) => r.createdAt.getTime() >= rows.find((x) => x.eventType === 'login_success')!.createdAt.getTime());
+    const rows = await eventually(
+      () => eventsOfUser(userId),
+      (found) => found.some((r) => r.eventType === 'login_success'),
+    );
+    const loginEvents = rows.filter(
+      (r) => r.createdAt.getTime() >= rows.find((x) => x.eventType === 'login_success')!.createdAt.getTime(),
+    );
     expect(types(loginEvents)).toEqual(['login_success', 'token_generated']);
 
     const after = await stats();
@@ -109,7 +143,11 @@ describe('the outbox', () => {
 
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) {
-      const res = await api('/api/auth/login', { ip, headers: { 'user-agent': 'sqlmap/1.7' }, body: { email: uniqueEmail('outbox'), password: 'whatever it is' } });
+      const res = await api('/api/auth/login', {
+        ip,
+        headers: { 'user-agent': 'sqlmap/1.7' },
+        body: { email: uniqueEmail('outbox'), password: 'whatever it is' },
+      });
       statuses.push(res.status);
       if (i < 5) expect(res.body, `attempt ${i + 1}`).toMatchObject({ error: 'SERVICE_UNAVAILABLE' });
       else expect(res.body, `attempt ${i + 1}`).toMatchObject({ error: 'RATE_LIMIT_EXCEEDED' });
@@ -119,7 +157,11 @@ describe('the outbox', () => {
     // Each request: suspicious_activity (sqlmap); the 6th also rate_limit_exceeded, into which the 7th's
     // repeat folds (one row per IP, reason and minute: event-folding.ts).
     const expectedTypes = [...Array(7).fill('suspicious_activity'), 'rate_limit_exceeded'].sort();
-    const waiting = await eventually(() => outboxFor(ip), (found) => found.length >= expectedTypes.length, 20_000);
+    const waiting = await eventually(
+      () => outboxFor(ip),
+      (found) => found.length >= expectedTypes.length,
+      20_000,
+    );
     expect(waiting.map((e) => e.type).sort()).toEqual(expectedTypes);
     expect(waiting.every((e) => e.userAgent === 'sqlmap/1.7')).toBe(true);
 
@@ -132,7 +174,11 @@ describe('the outbox', () => {
     const stored = await eventsFromIp(ip);
     expect(types(stored)).toEqual(expectedTypes);
     expect(stored.every((r) => r.userAgent === 'sqlmap/1.7')).toBe(true);
-    expect(stored.filter((r) => r.eventType === 'rate_limit_exceeded').every((r) => r.metadata.route === 'POST /api/auth/login')).toBe(true);
+    expect(
+      stored
+        .filter((r) => r.eventType === 'rate_limit_exceeded')
+        .every((r) => r.metadata.route === 'POST /api/auth/login'),
+    ).toBe(true);
     expect(await outboxFor(ip)).toHaveLength(0);
 
     // Draining again moves nothing twice.
@@ -147,10 +193,18 @@ describe('the outbox', () => {
     const ip = randomIp();
     await stackControl('postgres', 'stop');
     for (let i = 0; i < 3; i++) {
-      const res = await api('/api/auth/login', { ip, headers: { 'user-agent': 'sqlmap/1.7' }, body: { email: uniqueEmail('overlap'), password: 'whatever it is' } });
+      const res = await api('/api/auth/login', {
+        ip,
+        headers: { 'user-agent': 'sqlmap/1.7' },
+        body: { email: uniqueEmail('overlap'), password: 'whatever it is' },
+      });
       expect(res.status).toBe(503);
     }
-    const waiting = await eventually(() => outboxFor(ip), (found) => found.length >= 3, 20_000);
+    const waiting = await eventually(
+      () => outboxFor(ip),
+      (found) => found.length >= 3,
+      20_000,
+    );
     expect(waiting.map((e) => e.type)).toEqual(['suspicious_activity', 'suspicious_activity', 'suspicious_activity']);
     await stackControl('postgres', 'start');
     expect(await eventually(databaseUp, (up) => up, 20_000)).toBe(true);
@@ -158,7 +212,11 @@ describe('the outbox', () => {
     await Promise.all([runScheduled('*/5 * * * *'), runScheduled('*/5 * * * *')]);
 
     expect(await outboxFor(ip)).toHaveLength(0);
-    expect(types(await eventsFromIp(ip))).toEqual(['suspicious_activity', 'suspicious_activity', 'suspicious_activity']);
+    expect(types(await eventsFromIp(ip))).toEqual([
+      'suspicious_activity',
+      'suspicious_activity',
+      'suspicious_activity',
+    ]);
   });
 });
 
@@ -174,27 +232,44 @@ describe('no secrets in stored rows', () => {
     const signup = await api<Tokens>('/api/auth/signup', { ...call, body: { email, password, name: 'Secret Keeper' } });
     expect(signup.status).toBe(201);
     captured.push(signup.body.accessToken, signup.body.refreshToken);
-    expect((await api('/api/auth/signup', { ip: randomIp(), body: { email, password, name: 'Again' } })).status).toBe(409);
+    expect((await api('/api/auth/signup', { ip: randomIp(), body: { email, password, name: 'Again' } })).status).toBe(
+      409,
+    );
     expect((await api('/api/auth/login', { ...call, body: { email, password: wrongPassword } })).status).toBe(401);
-    expect((await api('/api/auth/login', { ip: randomIp(), body: { email: uniqueEmail('nobody'), password } })).status).toBe(401);
+    expect(
+      (await api('/api/auth/login', { ip: randomIp(), body: { email: uniqueEmail('nobody'), password } })).status,
+    ).toBe(401);
     const login = await api<Tokens>('/api/auth/login', { ...call, body: { email, password } });
     expect(login.status).toBe(200);
     captured.push(login.body.accessToken, login.body.refreshToken);
-    const refreshed = await api<Tokens>('/api/auth/refresh', { ...call, body: { refreshToken: login.body.refreshToken } });
+    const refreshed = await api<Tokens>('/api/auth/refresh', {
+      ...call,
+      body: { refreshToken: login.body.refreshToken },
+    });
     expect(refreshed.status).toBe(200);
     captured.push(refreshed.body.accessToken, refreshed.body.refreshToken);
     // An access token presented as a refresh token (token_invalid), and Bearer calls with good and bad tokens.
-    expect((await api('/api/auth/refresh', { ...call, body: { refreshToken: refreshed.body.accessToken } })).status).toBe(401);
+    expect(
+      (await api('/api/auth/refresh', { ...call, body: { refreshToken: refreshed.body.accessToken } })).status,
+    ).toBe(401);
     expect((await api('/api/auth/me', { ...call, token: refreshed.body.accessToken })).status).toBe(200);
     expect((await api('/api/auth/me', { ...call, token: `${refreshed.body.accessToken}x` })).status).toBe(401);
     // Reuse of a rotated token after the interval is not waited for here; a logout of the live one is.
-    expect((await api('/api/auth/logout', { ...call, body: { refreshToken: refreshed.body.refreshToken } })).status).toBe(204);
-    expect((await api('/api/auth/refresh', { ...call, body: { refreshToken: refreshed.body.refreshToken } })).status).toBe(401);
+    expect(
+      (await api('/api/auth/logout', { ...call, body: { refreshToken: refreshed.body.refreshToken } })).status,
+    ).toBe(204);
+    expect(
+      (await api('/api/auth/refresh', { ...call, body: { refreshToken: refreshed.body.refreshToken } })).status,
+    ).toBe(401);
     const userId = signup.body.user.id;
-    await eventually(() => eventsOfUser(userId), (rows) => rows.some((r) => r.eventType === 'logout') && rows.some((r) => r.eventType === 'token_revoked'));
+    await eventually(
+      () => eventsOfUser(userId),
+      (rows) => rows.some((r) => r.eventType === 'logout') && rows.some((r) => r.eventType === 'token_revoked'),
+    );
     await new Promise((resolve) => setTimeout(resolve, 300)); // the last request's batch
 
-    const texts = async (query: ReturnType<typeof sql>) => ((await db.execute(query)).rows as { t: string }[]).map((r) => r.t);
+    const texts = async (query: ReturnType<typeof sql>) =>
+      ((await db.execute(query)).rows as { t: string }[]).map((r) => r.t);
     const tables: Record<string, string[]> = {
       security_events: await texts(sql`select to_jsonb(e)::text as t from security_events e`),
       users: await texts(sql`select (to_jsonb(u) - 'password_hash')::text as t from users u`),
@@ -217,4 +292,3 @@ describe('no secrets in stored rows', () => {
     }
   });
 });
-

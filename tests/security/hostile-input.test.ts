@@ -17,10 +17,19 @@ import { db, eventsFromIp, eventually } from '../support';
 
 const redis = createRedis({ url: testEnv.UPSTASH_REDIS_REST_URL, token: testEnv.UPSTASH_REDIS_REST_TOKEN });
 
-const HOSTILE = { nul: 'a\u0000b', control: 'a\u0001b', newline: 'a\nb', del: 'a\u007Fb', highSurrogate: 'a\uD800b', lowSurrogate: 'a\uDC00b' };
+const HOSTILE = {
+  nul: 'a\u0000b',
+  control: 'a\u0001b',
+  newline: 'a\nb',
+  del: 'a\u007Fb',
+  highSurrogate: 'a\uD800b',
+  lowSurrogate: 'a\uDC00b',
+};
 
 async function userCount(email: string): Promise<number> {
-  const rows = await db.execute<{ n: number }>(sql`select count(*)::int as n from users where lower(email) = lower(${email})`);
+  const rows = await db.execute<{ n: number }>(
+    sql`select count(*)::int as n from users where lower(email) = lower(${email})`,
+  );
   return rows.rows[0]?.n ?? -1;
 }
 
@@ -32,14 +41,21 @@ describe('hostile text in text fields', () => {
         const body = { email, password: PASSWORD, name: 'Ada', [field]: bad };
         const res = await api('/api/auth/signup', { body, ip: randomIp() });
         expect(res.status, `${field}`).toBe(400);
-        expect(res.body).toMatchObject({ error: 'VALIDATION_ERROR', message: expect.any(String), details: [{ field, problem: expect.stringContaining('control characters') }] });
+        expect(res.body).toMatchObject({
+          error: 'VALIDATION_ERROR',
+          message: expect.any(String),
+          details: [{ field, problem: expect.stringContaining('control characters') }],
+        });
         expect(await userCount(email)).toBe(0);
       }
     });
 
     it(`signup and login refuse ${kind} in the email with 400`, async () => {
       for (const path of ['/api/auth/signup', '/api/auth/login']) {
-        const res = await api(path, { body: { email: `ad${bad}a@example.com`, password: PASSWORD, name: 'Ada' }, ip: randomIp() });
+        const res = await api(path, {
+          body: { email: `ad${bad}a@example.com`, password: PASSWORD, name: 'Ada' },
+          ip: randomIp(),
+        });
         expect(res.status, path).toBe(400);
         expect(res.body).toMatchObject({ error: 'VALIDATION_ERROR', details: [{ field: 'email' }] });
       }
@@ -73,16 +89,25 @@ describe('hostile path segments', () => {
   it('a NUL or a lone surrogate in a Bearer route path answers 401 and its event is stored, not queued', async () => {
     const ip = randomIp();
     for (const segment of ['%00', '%ED%A0%80', '%01%7F', 'x'.repeat(3000)]) {
-      const res = await exports.default.fetch(new Request(`http://auth.test/api/auth/sessions/${segment}`, {
-        method: 'DELETE', headers: { authorization: 'Bearer not-a-token', 'cf-connecting-ip': ip },
-      }));
+      const res = await exports.default.fetch(
+        new Request(`http://auth.test/api/auth/sessions/${segment}`, {
+          method: 'DELETE',
+          headers: { authorization: 'Bearer not-a-token', 'cf-connecting-ip': ip },
+        }),
+      );
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ error: 'TOKEN_INVALID' });
     }
-    const stored = await eventually(() => eventsFromIp(ip), (rows) => rows.length >= 1, 5000);
+    const stored = await eventually(
+      () => eventsFromIp(ip),
+      (rows) => rows.length >= 1,
+      5000,
+    );
     expect(stored.length).toBeGreaterThanOrEqual(1);
     for (const row of stored) expect(JSON.stringify(row.metadata)).not.toMatch(/\\u0000|x{300}/);
-    const queued = (await redis.lrange<unknown>(OUTBOX_KEY, 0, -1)).filter((entry) => JSON.stringify(entry).includes(ip));
+    const queued = (await redis.lrange<unknown>(OUTBOX_KEY, 0, -1)).filter((entry) =>
+      JSON.stringify(entry).includes(ip),
+    );
     expect(queued).toHaveLength(0);
   });
 });
@@ -91,9 +116,18 @@ describe('the outbox drain and a bad event', () => {
   it('dead-letters what Postgres refuses, stores the rest, and empties the outbox', async () => {
     const ip = randomIp();
     const at = new Date().toISOString();
-    const event = (metadata: Record<string, unknown>) => JSON.stringify({
-      type: 'token_invalid', severity: 'warning', userId: null, tokenId: null, ip, userAgent: 'test', country: null, metadata, at,
-    });
+    const event = (metadata: Record<string, unknown>) =>
+      JSON.stringify({
+        type: 'token_invalid',
+        severity: 'warning',
+        userId: null,
+        tokenId: null,
+        ip,
+        userAgent: 'test',
+        country: null,
+        metadata,
+        at,
+      });
     const poison = event({ route: 'bad\u0000route' }); // Postgres refuses U+0000 in jsonb
     await redis.rpush(OUTBOX_KEY, event({ n: 1 }), poison, 'not json at all {', event({ n: 2 }));
     const deadBefore = await redis.llen(DEAD_LETTER_KEY);
@@ -110,6 +144,8 @@ describe('the outbox drain and a bad event', () => {
     expect(await redis.llen(DEAD_LETTER_KEY)).toBe(deadBefore + 2);
 
     const health = await exports.default.fetch('http://auth.test/health');
-    expect(((await health.json()) as { eventQueue: { deadLetter: number } }).eventQueue.deadLetter).toBeGreaterThanOrEqual(2);
+    expect(
+      ((await health.json()) as { eventQueue: { deadLetter: number } }).eventQueue.deadLetter,
+    ).toBeGreaterThanOrEqual(2);
   });
 });

@@ -12,7 +12,10 @@ describe('IPv6 clients are counted by their /64', () => {
     const net = prefix();
     const statuses: number[] = [];
     for (let i = 1; i <= 6; i++) {
-      const res = await api('/api/auth/login', { body: { email: `nobody-${crypto.randomUUID()}@example.com`, password: 'whatever pass' }, ip: `${net}::${i}` });
+      const res = await api('/api/auth/login', {
+        body: { email: `nobody-${crypto.randomUUID()}@example.com`, password: 'whatever pass' },
+        ip: `${net}::${i}`,
+      });
       statuses.push(res.status);
     }
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
@@ -22,11 +25,20 @@ describe('IPv6 clients are counted by their /64', () => {
     const user = await signUp();
     const net = prefix();
     for (let i = 1; i <= 5; i++) {
-      expect((await api('/api/auth/login', { body: { email: user.email, password: 'wrong password!' }, ip: `${net}::${i}` })).status).toBe(401);
+      expect(
+        (await api('/api/auth/login', { body: { email: user.email, password: 'wrong password!' }, ip: `${net}::${i}` }))
+          .status,
+      ).toBe(401);
     }
-    const sameNet = await api('/api/auth/login', { body: { email: user.email, password: 'wrong password!' }, ip: `${net}:ffff:ffff:ffff:fff0` });
+    const sameNet = await api('/api/auth/login', {
+      body: { email: user.email, password: 'wrong password!' },
+      ip: `${net}:ffff:ffff:ffff:fff0`,
+    });
     expect(sameNet.body.error).toBe('IP_BLOCKED');
-    const otherNet = await api('/api/auth/login', { body: { email: user.email, password: 'wrong password!' }, ip: `${prefix()}::1` });
+    const otherNet = await api('/api/auth/login', {
+      body: { email: user.email, password: 'wrong password!' },
+      ip: `${prefix()}::1`,
+    });
     expect(otherNet.status).toBe(401);
   });
 });

@@ -20,7 +20,11 @@ describe('IP blocks', () => {
     const first = await blockIp(redis, ip, 'brute_force', 3600, now);
     const shorter = await blockIp(redis, ip, 'bot_activity', 1800, now);
     expect(shorter).toEqual(first);
-    expect((await listBlockedIps(redis, now)).find((b) => b.ip === ip)).toEqual({ ip, reason: 'brute_force', until: first.until });
+    expect((await listBlockedIps(redis, now)).find((b) => b.ip === ip)).toEqual({
+      ip,
+      reason: 'brute_force',
+      until: first.until,
+    });
     expect(await redis.pttl(blockedIpKey(ip))).toBeGreaterThan(3500 * 1000);
   });
 

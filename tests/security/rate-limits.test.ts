@@ -32,11 +32,41 @@ const badPassword = 'definitely not the password';
 
 const ROUTES: LimitedRouteCase[] = [
   // A new unknown email each time: 5 failures for one email would trip the brute-force block instead.
-  { name: 'login', path: '/api/auth/login', limit: 5, body: () => ({ email: uniqueEmail('rl-login'), password: badPassword }), okStatus: 401 },
-  { name: 'signup', path: '/api/auth/signup', limit: 3, body: () => ({ email: uniqueEmail('rl-signup'), password: PASSWORD, name: 'Rate Limited' }), okStatus: 201 },
-  { name: 'refresh', path: '/api/auth/refresh', limit: 10, body: () => ({ refreshToken: 'malformed-refresh-token' }), okStatus: 401 },
-  { name: 'google', path: '/api/auth/google', limit: 5, body: () => ({ idToken: 'not-a-google-id-token' }), okStatus: 401 },
-  { name: 'logout', path: '/api/auth/logout', limit: 20, body: () => ({ refreshToken: 'malformed-refresh-token' }), okStatus: 204 },
+  {
+    name: 'login',
+    path: '/api/auth/login',
+    limit: 5,
+    body: () => ({ email: uniqueEmail('rl-login'), password: badPassword }),
+    okStatus: 401,
+  },
+  {
+    name: 'signup',
+    path: '/api/auth/signup',
+    limit: 3,
+    body: () => ({ email: uniqueEmail('rl-signup'), password: PASSWORD, name: 'Rate Limited' }),
+    okStatus: 201,
+  },
+  {
+    name: 'refresh',
+    path: '/api/auth/refresh',
+    limit: 10,
+    body: () => ({ refreshToken: 'malformed-refresh-token' }),
+    okStatus: 401,
+  },
+  {
+    name: 'google',
+    path: '/api/auth/google',
+    limit: 5,
+    body: () => ({ idToken: 'not-a-google-id-token' }),
+    okStatus: 401,
+  },
+  {
+    name: 'logout',
+    path: '/api/auth/logout',
+    limit: 20,
+    body: () => ({ refreshToken: 'malformed-refresh-token' }),
+    okStatus: 204,
+  },
 ];
 
 function expectLimitHeaders(res: Reply, limit: number, remaining: number): void {
@@ -50,47 +80,62 @@ function expectLimitHeaders(res: Reply, limit: number, remaining: number): void 
 }
 
 describe.each(ROUTES)('rate limit on $path ($limit/min per IP)', (route) => {
-  it(`passes ${route.limit} requests counting down, refuses the next with 429 RATE_LIMIT_EXCEEDED`, { timeout: 60_000 }, async () => {
-    await awayFromWindowEdge();
-    const ip = randomIp();
-    for (let i = 0; i < route.limit; i += 1) {
-      const res = await api(route.path, { body: route.body(i), ip });
-      expect(res.status, `request ${i + 1} of ${route.limit}: ${JSON.stringify(res.body)}`).toBe(route.okStatus);
-      expectLimitHeaders(res, route.limit, route.limit - 1 - i);
-    }
+  it(
+    `passes ${route.limit} requests counting down, refuses the next with 429 RATE_LIMIT_EXCEEDED`,
+    { timeout: 60_000 },
+    async () => {
+      await awayFromWindowEdge();
+      const ip = randomIp();
+      for (let i = 0; i < route.limit; i += 1) {
+        const res = await api(route.path, { body: route.body(i), ip });
+        expect(res.status, `request ${i + 1} of ${route.limit}: ${JSON.stringify(res.body)}`).toBe(route.okStatus);
+        expectLimitHeaders(res, route.limit, route.limit - 1 - i);
+      }
 
-    const over = await api(route.path, { body: route.body(route.limit), ip });
-    expect(over.status).toBe(429);
-    expectRateLimitExceeded(over);
-    expectLimitHeaders(over, route.limit, 0);
+      const over = await api(route.path, { body: route.body(route.limit), ip });
+      expect(over.status).toBe(429);
+      expectRateLimitExceeded(over);
+      expectLimitHeaders(over, route.limit, 0);
 
-    const rows = await eventually(() => eventsFromIp(ip), (found) => found.some((r) => r.eventType === 'rate_limit_exceeded'));
-    const limited = rows.filter((r) => r.eventType === 'rate_limit_exceeded');
-    expect(limited).toHaveLength(1);
-    expect(limited[0]?.metadata).toMatchObject({ route: `POST ${route.path}`, limit: route.limit });
+      const rows = await eventually(
+        () => eventsFromIp(ip),
+        (found) => found.some((r) => r.eventType === 'rate_limit_exceeded'),
+      );
+      const limited = rows.filter((r) => r.eventType === 'rate_limit_exceeded');
+      expect(limited).toHaveLength(1);
+      expect(limited[0]?.metadata).toMatchObject({ route: `POST ${route.path}`, limit: route.limit });
 
-    // Another address has its own window.
-    const other = await api(route.path, { body: route.body(route.limit + 1), ip: randomIp() });
-    expect(other.status).toBe(route.okStatus);
-    expectLimitHeaders(other, route.limit, route.limit - 1);
-  });
+      // Another address has its own window.
+      const other = await api(route.path, { body: route.body(route.limit + 1), ip: randomIp() });
+      expect(other.status).toBe(route.okStatus);
+      expectLimitHeaders(other, route.limit, route.limit - 1);
+    },
+  );
 });
 
-describe('a rate-limited request does none of the route\'s work', () => {
+describe("a rate-limited request does none of the route's work", () => {
   it('stores no user for a 4th signup within the minute', async () => {
     await awayFromWindowEdge();
     const ip = randomIp();
     const emails = [0, 1, 2, 3].map(() => uniqueEmail('rl-work'));
     for (const email of emails.slice(0, 3)) {
-      expect((await api('/api/auth/signup', { body: { email, password: PASSWORD, name: 'Worker' }, ip })).status).toBe(201);
+      expect((await api('/api/auth/signup', { body: { email, password: PASSWORD, name: 'Worker' }, ip })).status).toBe(
+        201,
+      );
     }
-    const fourth = await api('/api/auth/signup', { body: { email: emails[3], password: PASSWORD, name: 'Worker' }, ip });
+    const fourth = await api('/api/auth/signup', {
+      body: { email: emails[3], password: PASSWORD, name: 'Worker' },
+      ip,
+    });
     expect(fourth.status).toBe(429);
     expect(fourth.body).toMatchObject({ error: 'RATE_LIMIT_EXCEEDED' });
 
     const stored = await db.select({ email: users.email }).from(users).where(inArray(users.email, emails));
     expect(stored.map((r) => r.email).sort()).toEqual(emails.slice(0, 3).sort());
-    const rows = await eventually(() => eventsFromIp(ip), (found) => found.some((r) => r.eventType === 'rate_limit_exceeded'));
+    const rows = await eventually(
+      () => eventsFromIp(ip),
+      (found) => found.some((r) => r.eventType === 'rate_limit_exceeded'),
+    );
     expect(rows.filter((r) => r.eventType === 'signup_success')).toHaveLength(3);
   });
 
@@ -98,13 +143,24 @@ describe('a rate-limited request does none of the route\'s work', () => {
     await awayFromWindowEdge();
     const ip = randomIp();
     for (let i = 0; i < 5; i += 1) {
-      expect((await api('/api/auth/login', { body: { email: uniqueEmail('rl-nowork'), password: badPassword }, ip })).status).toBe(401);
+      expect(
+        (await api('/api/auth/login', { body: { email: uniqueEmail('rl-nowork'), password: badPassword }, ip })).status,
+      ).toBe(401);
     }
-    const sixth = await api('/api/auth/login', { body: { email: uniqueEmail('rl-nowork'), password: badPassword }, ip });
+    const sixth = await api('/api/auth/login', {
+      body: { email: uniqueEmail('rl-nowork'), password: badPassword },
+      ip,
+    });
     expect(sixth.status).toBe(429);
-    const rows = await eventually(() => eventsFromIp(ip), (found) => found.some((r) => r.eventType === 'rate_limit_exceeded'));
+    const rows = await eventually(
+      () => eventsFromIp(ip),
+      (found) => found.some((r) => r.eventType === 'rate_limit_exceeded'),
+    );
     await sleep(300); // any stray login event of the 6th request would be in the same batch; be generous
-    const after = await db.select().from(securityEvents).where(and(eq(securityEvents.ipAddress, ip), eq(securityEvents.eventType, 'login_failed')));
+    const after = await db
+      .select()
+      .from(securityEvents)
+      .where(and(eq(securityEvents.ipAddress, ip), eq(securityEvents.eventType, 'login_failed')));
     expect(after).toHaveLength(5);
     expect(rows.filter((r) => r.eventType === 'rate_limit_exceeded')).toHaveLength(1);
   });

@@ -12,7 +12,11 @@ import { eventsFromIp, eventually, expectRateLimitExceeded, redisBack } from '..
 
 const redis = createRedis({ url: testEnv.UPSTASH_REDIS_REST_URL, token: testEnv.UPSTASH_REDIS_REST_TOKEN });
 
-interface Health { status: string; checks: { database: string; redis: string }; error?: string }
+interface Health {
+  status: string;
+  checks: { database: string; redis: string };
+  error?: string;
+}
 
 async function health(): Promise<{ status: number; body: Health }> {
   const res = await exports.default.fetch('http://auth.test/health');
@@ -23,7 +27,10 @@ async function health(): Promise<{ status: number; body: Health }> {
 async function authFlowsWork(): Promise<void> {
   const ip = randomIp();
   const email = uniqueEmail('outage');
-  const signup = await api<Tokens>('/api/auth/signup', { body: { email, password: PASSWORD, name: 'Outage User' }, ip });
+  const signup = await api<Tokens>('/api/auth/signup', {
+    body: { email, password: PASSWORD, name: 'Outage User' },
+    ip,
+  });
   expect(signup.status, JSON.stringify(signup.body)).toBe(201);
   expect(signup.body.user.email).toBe(email);
 
@@ -50,34 +57,49 @@ describe('with Redis down', () => {
     await authFlowsWork();
   });
 
-  it('still limits logins from memory: the 6th login from one IP within the minute is 429', { timeout: 60_000 }, async () => {
-    await stackControl('redis', 'stop');
-    const ip = randomIp();
-    const replies: Reply[] = [];
-    for (let i = 1; i <= 6; i += 1) {
-      replies.push(await api('/api/auth/login', { body: { email: uniqueEmail('outage-rl'), password: 'not the password' }, ip }));
-    }
-    const seen = replies.map((r) => `${r.status} remaining=${r.headers.get('ratelimit-remaining')}`);
-    // Degraded, never unlimited: the in-memory window must refuse the 6th within the minute.
-    expect(replies.map((r) => r.status), `statuses and RateLimit-Remaining seen: ${seen.join(', ')}`).toEqual([401, 401, 401, 401, 401, 429]);
-    replies.slice(0, 5).forEach((res, i) => {
-      expect(res.headers.get('ratelimit-limit')).toBe('5');
-      expect(res.headers.get('ratelimit-remaining')).toBe(String(4 - i));
-      expect(res.headers.get('ratelimit-policy')).toBe('5;w=60');
-    });
-    const sixth = replies[5]!;
-    expectRateLimitExceeded(sixth);
-    expect(sixth.headers.get('ratelimit-remaining')).toBe('0');
+  it(
+    'still limits logins from memory: the 6th login from one IP within the minute is 429',
+    { timeout: 60_000 },
+    async () => {
+      await stackControl('redis', 'stop');
+      const ip = randomIp();
+      const replies: Reply[] = [];
+      for (let i = 1; i <= 6; i += 1) {
+        replies.push(
+          await api('/api/auth/login', { body: { email: uniqueEmail('outage-rl'), password: 'not the password' }, ip }),
+        );
+      }
+      const seen = replies.map((r) => `${r.status} remaining=${r.headers.get('ratelimit-remaining')}`);
+      // Degraded, never unlimited: the in-memory window must refuse the 6th within the minute.
+      expect(
+        replies.map((r) => r.status),
+        `statuses and RateLimit-Remaining seen: ${seen.join(', ')}`,
+      ).toEqual([401, 401, 401, 401, 401, 429]);
+      replies.slice(0, 5).forEach((res, i) => {
+        expect(res.headers.get('ratelimit-limit')).toBe('5');
+        expect(res.headers.get('ratelimit-remaining')).toBe(String(4 - i));
+        expect(res.headers.get('ratelimit-policy')).toBe('5;w=60');
+      });
+      const sixth = replies[5]!;
+      expectRateLimitExceeded(sixth);
+      expect(sixth.headers.get('ratelimit-remaining')).toBe('0');
 
-    // The refusal is still recorded (Postgres is up).
-    const rows = await eventually(() => eventsFromIp(ip), (found) => found.some((r) => r.eventType === 'rate_limit_exceeded'));
-    const limited = rows.filter((r) => r.eventType === 'rate_limit_exceeded').length;
-    expect(limited).toBe(1);
+      // The refusal is still recorded (Postgres is up).
+      const rows = await eventually(
+        () => eventsFromIp(ip),
+        (found) => found.some((r) => r.eventType === 'rate_limit_exceeded'),
+      );
+      const limited = rows.filter((r) => r.eventType === 'rate_limit_exceeded').length;
+      expect(limited).toBe(1);
 
-    // Another address is not caught by this IP's window.
-    const other = await api('/api/auth/login', { body: { email: uniqueEmail('outage-rl'), password: 'not the password' }, ip: randomIp() });
-    expect(other.status).toBe(401);
-  });
+      // Another address is not caught by this IP's window.
+      const other = await api('/api/auth/login', {
+        body: { email: uniqueEmail('outage-rl'), password: 'not the password' },
+        ip: randomIp(),
+      });
+      expect(other.status).toBe(401);
+    },
+  );
 
   it('makes /health answer 503 naming Redis', { timeout: 60_000 }, async () => {
     await stackControl('redis', 'stop');
@@ -92,7 +114,10 @@ describe('with Redis down', () => {
     await stackControl('redis', 'start');
     await redisBack(20_000);
 
-    expect(await health()).toMatchObject({ status: 200, body: { status: 'ok', checks: { database: 'ok', redis: 'ok' } } });
+    expect(await health()).toMatchObject({
+      status: 200,
+      body: { status: 'ok', checks: { database: 'ok', redis: 'ok' } },
+    });
     await authFlowsWork();
     const account = await signUp();
     const ip = randomIp();

@@ -15,7 +15,11 @@ import { uniqueEmail } from '../auth/api';
 import { hashRefreshToken } from '../../src/lib/tokens/refresh-token';
 
 const control = testEnv.STACK_CONTROL_URL;
-const env = { ...testEnv, SENTRY_DSN: control.replace('http://', 'http://publickey@') + '/1', SENTRY_TRACES_SAMPLE_RATE: '1' };
+const env = {
+  ...testEnv,
+  SENTRY_DSN: control.replace('http://', 'http://publickey@') + '/1',
+  SENTRY_TRACES_SAMPLE_RATE: '1',
+};
 const clientIp = `10.${Math.floor(Math.random() * 200) + 20}.77.${Math.floor(Math.random() * 200) + 20}`;
 const cookie = `session=cookie-${crypto.randomUUID()}`;
 const kid = `sentry-google-${crypto.randomUUID()}`;
@@ -30,15 +34,22 @@ type Body = Record<string, unknown> & { accessToken?: string; refreshToken?: str
 
 async function call(path: string, init: { body?: unknown; token?: string; method?: string } = {}) {
   const headers: Record<string, string> = {
-    'cf-connecting-ip': clientIp, 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0', cookie,
+    'cf-connecting-ip': clientIp,
+    'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0',
+    cookie,
   };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   const ctx = createExecutionContext();
-  const res = await worker.fetch!(new Request(`http://auth.test${path}?access_token=query-secret`, {
-    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'), headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  }) as Request<unknown, IncomingRequestCfProperties>, env, ctx);
+  const res = await worker.fetch!(
+    new Request(`http://auth.test${path}?access_token=query-secret`, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    }) as Request<unknown, IncomingRequestCfProperties>,
+    env,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : null) as Body };
@@ -48,8 +59,11 @@ function googleIdToken(email: string): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ email, email_verified: true, name: 'Grace Hopper' })
     .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
-    .setIssuer('https://accounts.google.com').setAudience(testEnv.GOOGLE_CLIENT_ID)
-    .setSubject(`google-${crypto.randomUUID()}`).setIssuedAt(now - 10).setExpirationTime(now + 3600)
+    .setIssuer('https://accounts.google.com')
+    .setAudience(testEnv.GOOGLE_CLIENT_ID)
+    .setSubject(`google-${crypto.randomUUID()}`)
+    .setIssuedAt(now - 10)
+    .setExpirationTime(now + 3600)
     .sign(googleKey);
 }
 
@@ -78,13 +92,18 @@ describe('Sentry envelopes carry no secret', () => {
     const rotated = await call('/api/auth/refresh', { body: { refreshToken: login.body.refreshToken } });
     expect(rotated.status).toBe(200);
     // Reuse after the interval: move the retired token's rotation back past it.
-    await db.execute(sql`update refresh_tokens set rotated_at = rotated_at - interval '1 minute' where token_hash = ${await hashRefreshToken(login.body.refreshToken!)}`);
-    expect((await call('/api/auth/refresh', { body: { refreshToken: login.body.refreshToken } })).body.error).toBe('TOKEN_REUSED');
+    await db.execute(
+      sql`update refresh_tokens set rotated_at = rotated_at - interval '1 minute' where token_hash = ${await hashRefreshToken(login.body.refreshToken!)}`,
+    );
+    expect((await call('/api/auth/refresh', { body: { refreshToken: login.body.refreshToken } })).body.error).toBe(
+      'TOKEN_REUSED',
+    );
     const idToken = await googleIdToken(uniqueEmail('envelope-google'));
     const google = await call('/api/auth/google', { body: { idToken } });
     expect(google.status).toBe(200);
     expect((await call('/api/auth/logout', { body: { refreshToken: signup.body.refreshToken } })).status).toBe(204);
-    for (const tokens of [signup.body, login.body, rotated.body, google.body]) secrets.push(tokens.accessToken!, tokens.refreshToken!);
+    for (const tokens of [signup.body, login.body, rotated.body, google.body])
+      secrets.push(tokens.accessToken!, tokens.refreshToken!);
     secrets.push(idToken);
     await stackControl('postgres', 'stop');
     try {
@@ -100,9 +119,21 @@ describe('Sentry envelopes carry no secret', () => {
   afterAll(() => stackControl('postgres', 'start'));
 
   it('sends error, transaction or span envelopes at all (the scan below has something to scan)', () => {
-    const kinds = new Set(sent.flatMap((text) => text.split('\n').slice(1).map((line) => {
-      try { return (JSON.parse(line) as { type?: string }).type; } catch { return undefined; }
-    }).filter((t): t is string => typeof t === 'string')));
+    const kinds = new Set(
+      sent.flatMap((text) =>
+        text
+          .split('\n')
+          .slice(1)
+          .map((line) => {
+            try {
+              return (JSON.parse(line) as { type?: string }).type;
+            } catch {
+              return undefined;
+            }
+          })
+          .filter((t): t is string => typeof t === 'string'),
+      ),
+    );
     expect(kinds.has('event')).toBe(true);
     expect([...kinds].some((kind) => kind === 'span' || kind === 'transaction')).toBe(true);
     // The release comes from the version metadata binding when SENTRY_RELEASE is empty.
@@ -111,7 +142,8 @@ describe('Sentry envelopes carry no secret', () => {
 
   it('holds no password, email, token, ID token, cookie, authorization header, query secret or client IP', () => {
     const all = sent.join('\n');
-    for (const secret of secrets) expect(all.includes(secret), `an envelope contains ${secret.slice(0, 12)}...`).toBe(false);
+    for (const secret of secrets)
+      expect(all.includes(secret), `an envelope contains ${secret.slice(0, 12)}...`).toBe(false);
     expect(all).not.toMatch(/"(authorization|cookie)"\s*:/i);
     expect(all).not.toContain('http.request.body');
   });

@@ -20,10 +20,20 @@ async function envelopes(): Promise<string[]> {
 
 async function send(path: string, body: unknown, headers: Record<string, string> = {}) {
   const ctx = createExecutionContext();
-  const res = await worker.fetch!(new Request(`http://auth.test${path}`, {
-    method: 'POST', body: JSON.stringify(body),
-    headers: { 'content-type': 'application/json', 'cf-connecting-ip': randomIp(), 'user-agent': 'Mozilla/5.0 Chrome/131.0', ...headers },
-  }) as Request<unknown, IncomingRequestCfProperties>, env, ctx);
+  const res = await worker.fetch!(
+    new Request(`http://auth.test${path}`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: {
+        'content-type': 'application/json',
+        'cf-connecting-ip': randomIp(),
+        'user-agent': 'Mozilla/5.0 Chrome/131.0',
+        ...headers,
+      },
+    }) as Request<unknown, IncomingRequestCfProperties>,
+    env,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, string> | null };
 }
@@ -48,11 +58,16 @@ describe('Sentry reports', () => {
   it('reports a database outage without the password, the email, or the authorization header', async () => {
     const email = uniqueEmail('sentry');
     await stackControl('postgres', 'stop');
-    const res = await send('/api/auth/login', { email, password: PASSWORD }, { authorization: 'Bearer secret-bearer-value', cookie: 'session=secret-cookie-value' });
+    const res = await send(
+      '/api/auth/login',
+      { email, password: PASSWORD },
+      { authorization: 'Bearer secret-bearer-value', cookie: 'session=secret-cookie-value' },
+    );
     expect(res.status).toBe(503);
     expect(res.body?.error).toBe('SERVICE_UNAVAILABLE');
     const envelope = await waitForEnvelope((text) => text.includes('"exception"'));
-    for (const secret of [PASSWORD, email, 'secret-bearer-value', 'secret-cookie-value']) expect(envelope).not.toContain(secret);
+    for (const secret of [PASSWORD, email, 'secret-bearer-value', 'secret-cookie-value'])
+      expect(envelope).not.toContain(secret);
   });
 
   it('sends a refresh-token reuse as a security signal, without the token', async () => {
@@ -63,11 +78,14 @@ describe('Sentry reports', () => {
     const { db } = await import('../support');
     const { hashRefreshToken } = await import('../../src/lib/tokens/refresh-token');
     const { sql } = await import('drizzle-orm');
-    await db.execute(sql`update refresh_tokens set rotated_at = rotated_at - interval '1 minute' where token_hash = ${await hashRefreshToken(user.refreshToken)}`);
+    await db.execute(
+      sql`update refresh_tokens set rotated_at = rotated_at - interval '1 minute' where token_hash = ${await hashRefreshToken(user.refreshToken)}`,
+    );
     const reuse = await send('/api/auth/refresh', { refreshToken: user.refreshToken });
     expect(reuse.body?.error).toBe('TOKEN_REUSED');
     const envelope = await waitForEnvelope((text) => text.includes('security: session_hijack_attempt'));
     expect(envelope).toContain(user.user.id);
-    for (const secret of [user.refreshToken, first.body?.refreshToken ?? 'x', user.accessToken]) expect(envelope).not.toContain(secret);
+    for (const secret of [user.refreshToken, first.body?.refreshToken ?? 'x', user.accessToken])
+      expect(envelope).not.toContain(secret);
   });
 });

@@ -27,7 +27,8 @@ const redisPidFile = join(profile.stateDir, 'redis', 'redis.pid');
 const postmasterPidFile = join(postgresClusterDir(profile.stateDir), 'data', 'postmaster.pid');
 
 const exec = promisify(execFile);
-const cli = (command: 'start' | 'stop') => exec(process.execPath, [join(repoRoot, 'scripts/stack/cli.ts'), command, 'test'], { cwd: repoRoot });
+const cli = (command: 'start' | 'stop') =>
+  exec(process.execPath, [join(repoRoot, 'scripts/stack/cli.ts'), command, 'test'], { cwd: repoRoot });
 
 const redisUp = () => redisAnswers(profile.redisPort);
 const postgresUp = () => postgresAnswers(postgresUrl(profile));
@@ -35,7 +36,9 @@ const postgresUp = () => postgresAnswers(postgresUrl(profile));
 /** PING through the Upstash bridge, as @upstash/redis sends it. */
 async function bridgePing(): Promise<unknown> {
   const res = await fetch(`${bindings.UPSTASH_REDIS_REST_URL}/pipeline`, {
-    method: 'POST', headers: { authorization: `Bearer ${bindings.UPSTASH_REDIS_REST_TOKEN}` }, body: JSON.stringify([['ping']]),
+    method: 'POST',
+    headers: { authorization: `Bearer ${bindings.UPSTASH_REDIS_REST_TOKEN}` },
+    body: JSON.stringify([['ping']]),
   });
   return res.json();
 }
@@ -44,14 +47,21 @@ async function bridgePing(): Promise<unknown> {
 async function bridgeSelectOne(): Promise<unknown> {
   const res = await fetch(bindings.NEON_FETCH_ENDPOINT as string, {
     method: 'POST',
-    headers: { 'neon-connection-string': bindings.DATABASE_URL as string, 'neon-raw-text-output': 'true', 'neon-array-mode': 'true' },
+    headers: {
+      'neon-connection-string': bindings.DATABASE_URL as string,
+      'neon-raw-text-output': 'true',
+      'neon-array-mode': 'true',
+    },
     body: JSON.stringify({ query: 'SELECT 1 AS one', params: [] }),
   });
   return ((await res.json()) as { rows?: unknown }).rows;
 }
 
 const controlStart = (part: 'redis' | 'postgres') =>
-  fetch(`http://127.0.0.1:${profile.controlPort}/${part}/start`, { method: 'POST' }).then(async (res) => ({ status: res.status, body: await res.json() }));
+  fetch(`http://127.0.0.1:${profile.controlPort}/${part}/start`, { method: 'POST' }).then(async (res) => ({
+    status: res.status,
+    body: await res.json(),
+  }));
 
 function pidIn(file: string): number {
   return Number(readFileSync(file, 'utf8').split('\n')[0]);
@@ -123,7 +133,11 @@ describe('the stack restarts a killed Redis or Postgres', () => {
   });
 
   it('stack:start replaces a SIGKILLed daemon, ending the servers it left running', { timeout: 60_000 }, async () => {
-    const old = { daemon: readState(profile)?.pid as number, redis: pidIn(redisPidFile), postmaster: pidIn(postmasterPidFile) };
+    const old = {
+      daemon: readState(profile)?.pid as number,
+      redis: pidIn(redisPidFile),
+      postmaster: pidIn(postmasterPidFile),
+    };
     process.kill(old.daemon, 'SIGKILL');
 
     await cli('start');

@@ -32,7 +32,11 @@ function requestScope(deps: AuthDeps, runGate: RunGate): MiddlewareHandler<AuthH
     c.set('defer', (work) => deferred.push(work));
     await next();
     const stores = { db: deps.db, redis: deps.redis, report: deps.report, signal: deps.signal };
-    c.executionCtx.waitUntil(Promise.allSettled(deferred).then(() => events.flush(stores)).then(deps.flushSignals));
+    c.executionCtx.waitUntil(
+      Promise.allSettled(deferred)
+        .then(() => events.flush(stores))
+        .then(deps.flushSignals),
+    );
   };
 }
 
@@ -58,7 +62,10 @@ export function createAuthApp(deps: AuthDeps, options: AuthAppOptions = {}): Aut
   // Last: a path no route matched is still counted toward bot detection (scanners probe for paths).
   app.all('/api/*', gate({ unmatched: true }), notFound);
 
-  publishOpenApi(app, { title: 'Edge Auth: auth Worker', description: 'Sign-up, sign-in, rotating refresh tokens, sessions. Errors are {error, message}.' });
+  publishOpenApi(app, {
+    title: 'Edge Auth: auth Worker',
+    description: 'Sign-up, sign-in, rotating refresh tokens, sessions. Errors are {error, message}.',
+  });
   app.onError(handleError(deps.report));
   app.notFound(notFound);
   return app;

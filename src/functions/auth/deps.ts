@@ -51,14 +51,24 @@ export interface Observability {
   flushSignals?: () => Promise<unknown>;
 }
 
-export function buildAuthDeps(config: AuthEnvConfig, observability: Observability, clock: Clock = systemClock): AuthDeps {
+export function buildAuthDeps(
+  config: AuthEnvConfig,
+  observability: Observability,
+  clock: Clock = systemClock,
+): AuthDeps {
   const { report } = observability;
   const signal = observability.signal ?? (() => undefined);
   const flushSignals = observability.flushSignals ?? (() => Promise.resolve());
   const db = createDatabase({ url: config.DATABASE_URL, fetchEndpoint: config.NEON_FETCH_ENDPOINT });
   const security = config.SECURITY_CONFIG;
-  const redis = createRedis({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN, timeoutMs: security.redisTimeoutMs });
-  const keys = once(() => loadKeySet(config.JWT_PRIVATE_JWK as Parameters<typeof loadKeySet>[0], config.JWT_PUBLIC_JWKS));
+  const redis = createRedis({
+    url: config.UPSTASH_REDIS_REST_URL,
+    token: config.UPSTASH_REDIS_REST_TOKEN,
+    timeoutMs: security.redisTimeoutMs,
+  });
+  const keys = once(() =>
+    loadKeySet(config.JWT_PRIVATE_JWK as Parameters<typeof loadKeySet>[0], config.JWT_PUBLIC_JWKS),
+  );
   const audience = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
   const verifier = once<AccessTokenVerifier>(async () => accessTokenVerifier((await keys()).publicJwks, audience));
   const tokenSettings: TokenSettings = {
@@ -69,12 +79,23 @@ export function buildAuthDeps(config: AuthEnvConfig, observability: Observabilit
     reuseIntervalSeconds: config.REFRESH_REUSE_INTERVAL_SECONDS,
   };
   return {
-    config, db, redis, clock, report, keys, tokenSettings,
+    config,
+    db,
+    redis,
+    clock,
+    report,
+    keys,
+    tokenSettings,
     sessionDeps: async () => ({ db, keys: await keys(), settings: tokenSettings }),
     bearer: { verify: verifier, loadCaller: (userId, sessionId) => loadCallerState(db, userId, sessionId), clock },
-    security, signal, flushSignals, limiter: createRateLimiter(redis, security),
+    security,
+    signal,
+    flushSignals,
+    limiter: createRateLimiter(redis, security),
     detect: bindDetector({ redis, db, config: security, report }),
-    google: config.GOOGLE_CLIENT_ID ? googleIdTokenVerifier({ clientId: config.GOOGLE_CLIENT_ID, jwksUrl: config.GOOGLE_JWKS_URL }) : undefined,
+    google: config.GOOGLE_CLIENT_ID
+      ? googleIdTokenVerifier({ clientId: config.GOOGLE_CLIENT_ID, jwksUrl: config.GOOGLE_JWKS_URL })
+      : undefined,
   };
 }
 

@@ -21,20 +21,21 @@ function appFor(env: Env): AuthApp {
   return app;
 }
 
-export default Sentry.withSentry(
-  (env: Env) => sentryOptions(sentrySettingsFrom(env, env.CF_VERSION_METADATA?.id)),
-  {
-    fetch(request, env, ctx) {
-      try {
-        return appFor(env).fetch(request, env, ctx);
-      } catch (err) {
-        return configErrorResponse(err);
-      }
-    },
-    // Awaited, not left to waitUntil: Sentry flushes (and its cron check-ins leave) when this resolves.
-    async scheduled(controller, env, _ctx) {
-      const deps = authDepsFrom(env, sentryObservability);
-      await runScheduledJobs({ ...deps, maintenance: deps.config.MAINTENANCE_CONFIG, monitor: sentryMonitor }, controller.cron, new Date(controller.scheduledTime));
-    },
-  } satisfies ExportedHandler<Env>,
-);
+export default Sentry.withSentry((env: Env) => sentryOptions(sentrySettingsFrom(env, env.CF_VERSION_METADATA?.id)), {
+  fetch(request, env, ctx) {
+    try {
+      return appFor(env).fetch(request, env, ctx);
+    } catch (err) {
+      return configErrorResponse(err);
+    }
+  },
+  // Awaited, not left to waitUntil: Sentry flushes (and its cron check-ins leave) when this resolves.
+  async scheduled(controller, env, _ctx) {
+    const deps = authDepsFrom(env, sentryObservability);
+    await runScheduledJobs(
+      { ...deps, maintenance: deps.config.MAINTENANCE_CONFIG, monitor: sentryMonitor },
+      controller.cron,
+      new Date(controller.scheduledTime),
+    );
+  },
+} satisfies ExportedHandler<Env>);

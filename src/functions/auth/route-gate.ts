@@ -50,10 +50,20 @@ export function gateRunner(deps: AuthDeps): RunGate {
     const { refusal, headers } = await gateRequest(
       { redis: deps.redis, config: deps.security, limiter: deps.limiter, report: deps.report },
       c.get('events'),
-      { route, limited: rules.limit, credential: rules.credential ?? false, watchUserAgent: rules.watchUserAgent ?? false, client: c.get('client'), now: deps.clock() },
+      {
+        route,
+        limited: rules.limit,
+        credential: rules.credential ?? false,
+        watchUserAgent: rules.watchUserAgent ?? false,
+        client: c.get('client'),
+        now: deps.clock(),
+      },
     );
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
-    if (refusal) throw new ApiError(refusals[refusal.kind].code, refusals[refusal.kind].message, { retryAfter: refusal.retryAfter });
+    if (refusal)
+      throw new ApiError(refusals[refusal.kind].code, refusals[refusal.kind].message, {
+        retryAfter: refusal.retryAfter,
+      });
     await next();
     // An error response is a new Response object: the limit headers go on whatever is answered.
     for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);

@@ -22,7 +22,14 @@ export async function finishSignIn(c: Context<AuthHonoEnv>, deps: AuthDeps, s: S
   const events = c.get('events');
   const session = await startSession(await deps.sessionDeps(), s.user, s.deviceName ?? null, client, s.now);
   c.get('defer')(deps.detect.loginSuccess(events, { email: s.user.email, userId: s.user.id, client, now: s.now }));
-  events.record(s.success.type, { userId: s.user.id, metadata: { ...s.success.metadata, sessionId: session.sessionId } });
-  events.record('token_generated', { userId: s.user.id, tokenId: session.tokenId, metadata: { sessionId: session.sessionId } });
+  events.record(s.success.type, {
+    userId: s.user.id,
+    metadata: { ...s.success.metadata, sessionId: session.sessionId },
+  });
+  events.record('token_generated', {
+    userId: s.user.id,
+    tokenId: session.tokenId,
+    metadata: { sessionId: session.sessionId },
+  });
   return session.response;
 }

@@ -9,10 +9,11 @@ import { errorResponse } from '../../lib/http/openapi';
  */
 export function adminOnly(deps: BearerDeps): MiddlewareHandler<{ Variables: BearerVariables }> {
   const authenticate = bearerAuth(deps);
-  return (c, next) => authenticate(c, async () => {
-    if (c.get('user').role !== 'admin') throw new ApiError('FORBIDDEN', 'this needs an admin');
-    await next();
-  });
+  return (c, next) =>
+    authenticate(c, async () => {
+      if (c.get('user').role !== 'admin') throw new ApiError('FORBIDDEN', 'this needs an admin');
+      await next();
+    });
 }
 
 /** What adminOnly answers instead of the route, as every admin route documents it (OpenAPI). */

@@ -16,7 +16,9 @@ export type AdminVariables = BearerVariables & { events: RequestEvents };
 export type AdminAction = 'ip_unblock' | 'user_revoke_sessions' | 'user_lock' | 'user_unlock';
 
 /** Runs after adminOnly: only a verified admin's requests get an event collector. */
-export function adminEvents(deps: Pick<DashboardDeps, 'db' | 'redis' | 'report' | 'clock'>): MiddlewareHandler<{ Variables: AdminVariables }> {
+export function adminEvents(
+  deps: Pick<DashboardDeps, 'db' | 'redis' | 'report' | 'clock'>,
+): MiddlewareHandler<{ Variables: AdminVariables }> {
   return async (c, next) => {
     const events = new RequestEvents(await clientContext(c.req.raw), deps.clock());
     c.set('events', events);
@@ -26,6 +28,11 @@ export function adminEvents(deps: Pick<DashboardDeps, 'db' | 'redis' | 'report' 
 }
 
 /** Records that the signed-in admin did `action` to `target` (an IP, a user id, ...). */
-export function recordAdminAction(events: RequestEvents, admin: { id: string }, action: AdminAction, target: string): void {
+export function recordAdminAction(
+  events: RequestEvents,
+  admin: { id: string },
+  action: AdminAction,
+  target: string,
+): void {
   events.record('admin_action', { userId: admin.id, metadata: { action, adminId: admin.id, target } });
 }

@@ -27,7 +27,10 @@ export function createDashboardApp(deps: DashboardDeps): DashboardApp {
   app.route('/', eventRoutes(deps));
   app.route('/', sessionRoutes(deps));
   app.route('/', userRoutes(deps));
-  publishOpenApi(app, { title: 'Edge Auth: dashboard Worker', description: 'Admin-only security API. Every /api route needs an admin access token.' });
+  publishOpenApi(app, {
+    title: 'Edge Auth: dashboard Worker',
+    description: 'Admin-only security API. Every /api route needs an admin access token.',
+  });
   app.onError(handleError(deps.report));
   app.notFound(notFound);
   return app;

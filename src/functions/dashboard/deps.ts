@@ -40,27 +40,43 @@ export function dashboardDepsFrom(env: DashboardEnv, report: ReportError): Dashb
 /** The AUTH binding, or a ConfigError naming it: without it no admin could ever be verified. */
 export function authServiceOf(env: DashboardEnv): AuthService {
   const auth = (env as Partial<DashboardEnv>).AUTH;
-  if (typeof auth?.fetch !== 'function') throw new ConfigError(['AUTH: needs the service binding to the auth Worker (edge-auth)']);
+  if (typeof auth?.fetch !== 'function')
+    throw new ConfigError(['AUTH: needs the service binding to the auth Worker (edge-auth)']);
   return auth;
 }
 
-export function buildDashboardDeps(config: DashboardEnvConfig, auth: AuthService, report: ReportError, clock: Clock = systemClock): DashboardDeps {
+export function buildDashboardDeps(
+  config: DashboardEnvConfig,
+  auth: AuthService,
+  report: ReportError,
+  clock: Clock = systemClock,
+): DashboardDeps {
   const db = createDatabase({ url: config.DATABASE_URL, fetchEndpoint: config.NEON_FETCH_ENDPOINT });
   // The keys the auth Worker publishes now, cached for this isolate and fetched again on a kid the
   // cache does not know (a rotation): tokens are checked for iss, aud, alg and typ as on the auth Worker.
-  const verifier = remoteAccessTokenVerifier({
-    // Called on the binding, never detached: a binding's fetch without its object throws "Illegal invocation".
-    fetch: (url) => auth.fetch(url),
-    url: AUTH_JWKS_URL,
-    onError: (err) => report(err, { source: 'get', detail: `AUTH ${AUTH_JWKS_URL}` }),
-  }, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  const verifier = remoteAccessTokenVerifier(
+    {
+      // Called on the binding, never detached: a binding's fetch without its object throws "Illegal invocation".
+      fetch: (url) => auth.fetch(url),
+      url: AUTH_JWKS_URL,
+      onError: (err) => report(err, { source: 'get', detail: `AUTH ${AUTH_JWKS_URL}` }),
+    },
+    { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+  );
   let key: Promise<CryptoKey> | undefined;
   return {
-    config, db, clock, report,
+    config,
+    db,
+    clock,
+    report,
     // From the Redis token, a secret every dashboard deployment has, under a label of its own (HKDF):
     // rotating that token only makes old cursors a 400, and the client asks for the first page again.
     cursorKey: () => (key ??= cursorKey(config.UPSTASH_REDIS_REST_TOKEN)),
     redis: createRedis({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN }),
-    bearer: { verify: async () => verifier, loadCaller: (userId, sessionId) => loadCallerState(db, userId, sessionId), clock },
+    bearer: {
+      verify: async () => verifier,
+      loadCaller: (userId, sessionId) => loadCallerState(db, userId, sessionId),
+      clock,
+    },
   };
 }

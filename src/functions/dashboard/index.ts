@@ -14,15 +14,12 @@ function appFor(env: DashboardEnv): DashboardApp {
   return app;
 }
 
-export default Sentry.withSentry(
-  (env: DashboardEnv) => sentryOptions(sentrySettingsFrom(env, undefined)),
-  {
-    fetch(request, env, ctx) {
-      try {
-        return appFor(env).fetch(request, env, ctx);
-      } catch (err) {
-        return configErrorResponse(err);
-      }
-    },
-  } satisfies ExportedHandler<DashboardEnv>,
-);
+export default Sentry.withSentry((env: DashboardEnv) => sentryOptions(sentrySettingsFrom(env, undefined)), {
+  fetch(request, env, ctx) {
+    try {
+      return appFor(env).fetch(request, env, ctx);
+    } catch (err) {
+      return configErrorResponse(err);
+    }
+  },
+} satisfies ExportedHandler<DashboardEnv>);

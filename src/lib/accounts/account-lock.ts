@@ -26,7 +26,10 @@ export type AccountAccess = 'password' | 'google' | 'session';
 
 /**
 /** An account's lock as stored on its row. */
-export interface AccountLock { lockedUntil: Date | null; lockReason: string | null }
+export interface AccountLock {
+  lockedUntil: Date | null;
+  lockReason: string | null;
+}
 
 /**
  * The lock policy in one place: an account locked until after `now` refuses `access`, except that
@@ -44,7 +47,11 @@ export function lockRefuses(user: AccountLock, access: AccountAccess, now: Date)
  * SQL twin of `lockRefuses(u, 'session', now)`, for the refresh statement, which must decide inside
  * the database: the user's `locked_until` when it refuses sessions too, else null. `u` aliases users.
  */
-export const sessionBlockingLock = (u: SQL) => sql`case when ${u}.lock_reason in (${sql.join(SIGN_IN_ONLY_LOCKS.map((r) => sql`${r}`), sql`, `)}) then null else ${u}.locked_until end`;
+export const sessionBlockingLock = (u: SQL) =>
+  sql`case when ${u}.lock_reason in (${sql.join(
+    SIGN_IN_ONLY_LOCKS.map((r) => sql`${r}`),
+    sql`, `,
+  )}) then null else ${u}.locked_until end`;
 
 /** Locks an account until `until` (see BRUTE_FORCE_LOCK for what a lock refuses). */
 export async function lockUser(db: Database, userId: string, until: Date, reason: string, now: Date): Promise<void> {
@@ -53,7 +60,11 @@ export async function lockUser(db: Database, userId: string, until: Date, reason
 
 /** Unlocks an account and forgets its brute-force detections, so it starts with a clean slate. */
 export async function unlockUser(db: Database, redis: Pick<Redis, 'del'>, userId: string, now: Date): Promise<boolean> {
-  const rows = await db.update(users).set({ lockedUntil: null, lockReason: null, updatedAt: now }).where(eq(users.id, userId)).returning({ id: users.id });
+  const rows = await db
+    .update(users)
+    .set({ lockedUntil: null, lockReason: null, updatedAt: now })
+    .where(eq(users.id, userId))
+    .returning({ id: users.id });
   await resetBruteForceDetections(redis, userId);
   return rows.length > 0;
 }

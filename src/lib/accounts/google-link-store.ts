@@ -17,7 +17,12 @@ export type GoogleLinkOutcome =
   /** Another request linked a Google identity first (the caller looks again). */
   | { linked: false };
 
-export async function linkGoogleIdentity(db: Database, userId: string, subject: string, now: Date): Promise<GoogleLinkOutcome> {
+export async function linkGoogleIdentity(
+  db: Database,
+  userId: string,
+  subject: string,
+  now: Date,
+): Promise<GoogleLinkOutcome> {
   const result = await db.execute(sql`
     with target as (
       select id, (password_hash is not null and email_verified_at is null) as unproven

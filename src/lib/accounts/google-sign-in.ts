@@ -13,7 +13,10 @@ import { linkGoogleIdentity } from './google-link-store';
 import { lockRefuses } from './account-lock';
 import type { UserRow } from '../storage/schema';
 
-export interface GoogleLink { passwordCleared: boolean; sessionsEnded: number }
+export interface GoogleLink {
+  passwordCleared: boolean;
+  sessionsEnded: number;
+}
 
 export type GoogleSignInResult =
   | { kind: 'signed_in'; user: PublicUser; created: boolean; link: GoogleLink | null }
@@ -23,7 +26,7 @@ export type GoogleSignInResult =
 export async function signInWithGoogle(db: Database, identity: GoogleIdentity, now: Date): Promise<GoogleSignInResult> {
   const first = await attempt(db, identity, now);
   // Lost a race with a concurrent sign-in for the same identity or email: its outcome is now stored.
-  const result = first ?? await attempt(db, identity, now);
+  const result = first ?? (await attempt(db, identity, now));
   if (!result) throw new Error('google sign-in: the account changed under two attempts in a row');
   return result;
 }
@@ -31,7 +34,10 @@ export async function signInWithGoogle(db: Database, identity: GoogleIdentity, n
 /** One pass over what is stored; undefined when a concurrent write got in between (look again). */
 async function attempt(db: Database, identity: GoogleIdentity, now: Date): Promise<GoogleSignInResult | undefined> {
   const bySubject = await findUserByGoogleSubject(db, identity.subject);
-  if (bySubject) return lockedOut(bySubject, now) ?? { kind: 'signed_in', user: toPublicUser(bySubject), created: false, link: null };
+  if (bySubject)
+    return (
+      lockedOut(bySubject, now) ?? { kind: 'signed_in', user: toPublicUser(bySubject), created: false, link: null }
+    );
 
   const byEmail = await findUserByEmail(db, identity.email);
   if (byEmail) {
@@ -45,7 +51,13 @@ async function attempt(db: Database, identity: GoogleIdentity, now: Date): Promi
   }
 
   const name = identity.name ?? identity.email.split('@')[0] ?? 'Google user';
-  const created = await insertUser(db, { email: identity.email, name, passwordHash: null, googleSubject: identity.subject, emailVerifiedAt: now });
+  const created = await insertUser(db, {
+    email: identity.email,
+    name,
+    passwordHash: null,
+    googleSubject: identity.subject,
+    emailVerifiedAt: now,
+  });
   return created ? { kind: 'signed_in', user: toPublicUser(created), created: true, link: null } : undefined;
 }
 

@@ -22,10 +22,12 @@ export async function logIn(db: Database, input: { email: string; password: stri
     return user ? { ok: false, reason: 'no_password', userId: user.id } : { ok: false, reason: 'unknown_user' };
   }
   const check = await verifyPassword(input.password, user.passwordHash);
-  if (lockRefuses(user, 'password', now) && user.lockedUntil) return { ok: false, reason: 'locked', userId: user.id, lockedUntil: user.lockedUntil };
+  if (lockRefuses(user, 'password', now) && user.lockedUntil)
+    return { ok: false, reason: 'locked', userId: user.id, lockedUntil: user.lockedUntil };
   if (!check.valid) return { ok: false, reason: 'wrong_password', userId: user.id };
-  const rehash = () => (check.needsRehash
-    ? hashPassword(input.password).then((hash) => updatePasswordHash(db, user.id, hash, now))
-    : undefined);
+  const rehash = () =>
+    check.needsRehash
+      ? hashPassword(input.password).then((hash) => updatePasswordHash(db, user.id, hash, now))
+      : undefined;
   return { ok: true, user: toPublicUser(user), rehash };
 }

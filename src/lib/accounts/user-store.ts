@@ -7,25 +7,49 @@ export type PublicUser = Pick<UserRow, 'id' | 'email' | 'name' | 'role'>;
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
-export const toPublicUser = (user: PublicUser): PublicUser => ({ id: user.id, email: user.email, name: user.name, role: user.role });
+export const toPublicUser = (user: PublicUser): PublicUser => ({
+  id: user.id,
+  email: user.email,
+  name: user.name,
+  role: user.role,
+});
 
 /** The user's columns of a raw-SQL row (`id`, `email`, `name`, `role`), for the statements that join users in. */
-export const publicUserFromRow = (row: Record<string, unknown>): PublicUser =>
-  ({ id: row.id as string, email: row.email as string, name: row.name as string, role: row.role as Role });
+export const publicUserFromRow = (row: Record<string, unknown>): PublicUser => ({
+  id: row.id as string,
+  email: row.email as string,
+  name: row.name as string,
+  role: row.role as Role,
+});
 
 export async function findUserByEmail(db: Database, email: string): Promise<UserRow | undefined> {
-  const [user] = await db.select().from(users).where(sql`lower(${users.email}) = ${normalizeEmail(email)}`).limit(1);
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.email}) = ${normalizeEmail(email)}`)
+    .limit(1);
   return user;
 }
 
 /** Inserts a user; undefined when the email is taken (the unique index decides, so two racing signups cannot both win). */
-export async function insertUser(db: Database, user: {
-  email: string; name: string; passwordHash: string | null; googleSubject?: string | null; emailVerifiedAt?: Date | null;
-}): Promise<UserRow | undefined> {
-  const [row] = await db.insert(users)
+export async function insertUser(
+  db: Database,
+  user: {
+    email: string;
+    name: string;
+    passwordHash: string | null;
+    googleSubject?: string | null;
+    emailVerifiedAt?: Date | null;
+  },
+): Promise<UserRow | undefined> {
+  const [row] = await db
+    .insert(users)
     .values({
-      email: normalizeEmail(user.email), name: user.name, passwordHash: user.passwordHash,
-      googleSubject: user.googleSubject ?? null, emailVerifiedAt: user.emailVerifiedAt ?? null,
+      email: normalizeEmail(user.email),
+      name: user.name,
+      passwordHash: user.passwordHash,
+      googleSubject: user.googleSubject ?? null,
+      emailVerifiedAt: user.emailVerifiedAt ?? null,
     })
     .onConflictDoNothing()
     .returning();
@@ -42,6 +66,10 @@ export async function findUserByGoogleSubject(db: Database, googleSubject: strin
 }
 
 export async function findUserById(db: Database, id: string): Promise<UserRow | undefined> {
-  const [user] = await db.select().from(users).where(sql`${users.id} = ${id}`).limit(1);
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(sql`${users.id} = ${id}`)
+    .limit(1);
   return user;
 }

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { clientContext, deviceFingerprint, userAgentFamily } from './client-context';
 
-const CHROME_120_A = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.109 Safari/537.36';
-const CHROME_120_B = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.130 Safari/537.36';
-const CHROME_121 = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/121.0.6167.85 Safari/537.36';
+const CHROME_120_A =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.109 Safari/537.36';
+const CHROME_120_B =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.130 Safari/537.36';
+const CHROME_121 =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/121.0.6167.85 Safari/537.36';
 const FIREFOX_120 = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:120.0) Gecko/20100101 Firefox/120.0';
 
 function request(headers: Record<string, string>, cf?: Record<string, unknown>): Request {
@@ -49,12 +52,16 @@ describe('clientContext: IP and user agent', () => {
 
 describe('clientContext: location from request.cf', () => {
   it('reads country, city and numeric coordinates', async () => {
-    const ctx = await clientContext(request({}, { country: 'GB', city: 'London', latitude: 51.5074, longitude: -0.1278 }));
+    const ctx = await clientContext(
+      request({}, { country: 'GB', city: 'London', latitude: 51.5074, longitude: -0.1278 }),
+    );
     expect(ctx).toMatchObject({ country: 'GB', city: 'London', latitude: 51.5074, longitude: -0.1278 });
   });
 
   it('parses coordinates sent as numeric strings (the form Cloudflare uses)', async () => {
-    const ctx = await clientContext(request({}, { country: 'US', city: 'San Francisco', latitude: '37.77490', longitude: '-122.41940' }));
+    const ctx = await clientContext(
+      request({}, { country: 'US', city: 'San Francisco', latitude: '37.77490', longitude: '-122.41940' }),
+    );
     expect(ctx.latitude).toBe(37.7749);
     expect(ctx.longitude).toBe(-122.4194);
     expect(typeof ctx.latitude).toBe('number');
@@ -92,8 +99,12 @@ describe('device fingerprint', () => {
   });
 
   it('does not change when the IP and location change (a phone moving between networks)', async () => {
-    const home = await clientContext(request(browser({ 'cf-connecting-ip': '203.0.113.7' }), { country: 'GB', city: 'London' }));
-    const away = await clientContext(request(browser({ 'cf-connecting-ip': '2001:db8::1' }), { country: 'FR', city: 'Paris' }));
+    const home = await clientContext(
+      request(browser({ 'cf-connecting-ip': '203.0.113.7' }), { country: 'GB', city: 'London' }),
+    );
+    const away = await clientContext(
+      request(browser({ 'cf-connecting-ip': '2001:db8::1' }), { country: 'FR', city: 'Paris' }),
+    );
     expect(away.ip).not.toBe(home.ip);
     expect(away.fingerprint).toBe(home.fingerprint);
   });

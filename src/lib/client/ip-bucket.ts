@@ -8,7 +8,10 @@ export function ipBucket(ip: string | null): string {
   if (!ip.includes(':')) return ip;
   const groups = expandIpv6(ip.split('%')[0] ?? ip);
   if (!groups) return ip.toLowerCase();
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 /** The eight 16-bit groups of an IPv6 address, or undefined when it is not one. */

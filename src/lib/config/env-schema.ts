@@ -13,24 +13,31 @@ const seconds = (fallback: number, min: number, max: number) =>
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
 
 const jsonOf = <T extends z.ZodType>(schema: T) =>
-  z.string().transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-      return z.NEVER;
-    }
-  }).pipe(schema);
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
 
 /** A JWK as we accept it for signing: asymmetric only, with a `kid` so verifiers can pick the key. */
-const privateJwk = z.object({
-  kty: z.enum(['EC', 'OKP']),
-  kid: z.string().min(8, 'kid must be at least 8 characters (use a versioned id such as 2026-11-a)'),
-  alg: z.enum(['ES256', 'EdDSA']),
-  d: z.string().min(1, 'must be a private key (has "d")'),
-}).loose();
+const privateJwk = z
+  .object({
+    kty: z.enum(['EC', 'OKP']),
+    kid: z.string().min(8, 'kid must be at least 8 characters (use a versioned id such as 2026-11-a)'),
+    alg: z.enum(['ES256', 'EdDSA']),
+    d: z.string().min(1, 'must be a private key (has "d")'),
+  })
+  .loose();
 
-const publicJwk = z.object({ kty: z.enum(['EC', 'OKP']), kid: z.string().min(1), alg: z.enum(['ES256', 'EdDSA']) }).loose();
+const publicJwk = z
+  .object({ kty: z.enum(['EC', 'OKP']), kid: z.string().min(1), alg: z.enum(['ES256', 'EdDSA']) })
+  .loose();
 
 const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
 

@@ -30,9 +30,13 @@ return n`;
 
 const LAST_LOGIN_TTL_SECONDS = 30 * 86_400;
 
-export async function requestCounters(redis: Pipelined, r: { ip: string; route: string; config: SecurityConfig; now: Date }): Promise<{ block: IpBlock | undefined; botCount: number }> {
+export async function requestCounters(
+  redis: Pipelined,
+  r: { ip: string; route: string; config: SecurityConfig; now: Date },
+): Promise<{ block: IpBlock | undefined; botCount: number }> {
   const botKey = `auth:bot:${r.route}:${r.ip}`;
-  const [blockValue, botCount] = await redis.pipeline()
+  const [blockValue, botCount] = await redis
+    .pipeline()
     .get(blockedIpKey(r.ip))
     .eval(COUNT_IN_WINDOW, [botKey], [String(r.config.bot.windowSeconds)])
     .exec<[unknown, number]>();
@@ -47,22 +51,38 @@ async function countInWindow(redis: Pick<Redis, 'eval'>, key: string, windowSeco
 /** The email as it appears in a key: hashed, so no address sits in Redis or in a Redis error report. */
 const emailKey = async (email: string) => (await sha256Hex(email)).slice(0, 32);
 
-export async function countFailedLogin(redis: Counting, r: { email: string; ip: string; config: SecurityConfig }): Promise<number> {
+export async function countFailedLogin(
+  redis: Counting,
+  r: { email: string; ip: string; config: SecurityConfig },
+): Promise<number> {
   return countInWindow(redis, `auth:fail:${await emailKey(r.email)}:${r.ip}`, r.config.bruteForce.windowSeconds);
 }
 
-export function countBruteForceDetection(redis: Counting, r: { userId: string; config: SecurityConfig }): Promise<number> {
+export function countBruteForceDetection(
+  redis: Counting,
+  r: { userId: string; config: SecurityConfig },
+): Promise<number> {
   return countInWindow(redis, `auth:bf:${r.userId}`, r.config.accountLock.windowSeconds);
 }
 
 /** On a good login: take (and forget) the failures before it, note the device, swap in this login's place. */
-export async function recordLogin(redis: Pipelined, r: {
-  email: string; ip: string; userId: string; fingerprint: string; place: LoginPlace; config: SecurityConfig; now: Date;
-}): Promise<{ distinctDevices: number; newDevice: boolean; previousPlace: LoginPlace | null; failuresBefore: number }> {
+export async function recordLogin(
+  redis: Pipelined,
+  r: {
+    email: string;
+    ip: string;
+    userId: string;
+    fingerprint: string;
+    place: LoginPlace;
+    config: SecurityConfig;
+    now: Date;
+  },
+): Promise<{ distinctDevices: number; newDevice: boolean; previousPlace: LoginPlace | null; failuresBefore: number }> {
   const devicesKey = `auth:devices:${r.userId}`;
   const lastLoginKey = `auth:last-login:${r.userId}`;
   const windowMs = r.config.multipleDevices.windowSeconds * 1000;
-  const [failuresBefore, added, , distinctDevices, , previous] = await redis.pipeline()
+  const [failuresBefore, added, , distinctDevices, , previous] = await redis
+    .pipeline()
     .getdel(`auth:fail:${await emailKey(r.email)}:${r.ip}`)
     .zadd(devicesKey, { score: r.now.getTime(), member: r.fingerprint })
     .zremrangebyscore(devicesKey, 0, r.now.getTime() - windowMs)
@@ -71,7 +91,9 @@ export async function recordLogin(redis: Pipelined, r: {
     .getset(lastLoginKey, JSON.stringify(r.place))
     .expire(lastLoginKey, LAST_LOGIN_TTL_SECONDS)
     .exec<[unknown, number, unknown, number, unknown, unknown, unknown]>();
-  const previousPlace = previous ? ((typeof previous === 'string' ? JSON.parse(previous) : previous) as LoginPlace) : null;
+  const previousPlace = previous
+    ? ((typeof previous === 'string' ? JSON.parse(previous) : previous) as LoginPlace)
+    : null;
   return { distinctDevices, newDevice: added === 1, previousPlace, failuresBefore: Number(failuresBefore ?? 0) };
 }
 

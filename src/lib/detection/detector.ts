@@ -9,8 +9,21 @@ import type { Database } from '../storage/database';
 import type { RequestEvents } from '../events/event-log';
 import type { ClientContext } from '../client/client-context';
 import type { SecurityConfig } from './security-config';
-import { accountShouldLock, bruteForce, impossibleTravel, rapidRefresh, takeoverSuspected, tooManyDevices } from './rules';
-import { countBruteForceDetection, countFailedLogin, countRefresh, recordLogin, resetBruteForceDetections } from './counters';
+import {
+  accountShouldLock,
+  bruteForce,
+  impossibleTravel,
+  rapidRefresh,
+  takeoverSuspected,
+  tooManyDevices,
+} from './rules';
+import {
+  countBruteForceDetection,
+  countFailedLogin,
+  countRefresh,
+  recordLogin,
+  resetBruteForceDetections,
+} from './counters';
 import { blockIp } from './ip-blocklist';
 import { BRUTE_FORCE_LOCK, lockUser } from '../accounts/account-lock';
 import { ipBucket } from '../client/ip-bucket';
@@ -31,65 +44,126 @@ async function guarded(deps: DetectorDeps, what: string, work: () => Promise<voi
   }
 }
 
-export function onLoginFailure(deps: DetectorDeps, events: RequestEvents, r: { email: string; userId: string | null; client: ClientContext; now: Date }) {
+export function onLoginFailure(
+  deps: DetectorDeps,
+  events: RequestEvents,
+  r: { email: string; userId: string | null; client: ClientContext; now: Date },
+) {
   return guarded(deps, 'login-failure', async () => {
     const ip = ipBucket(r.client.ip);
     const failures = await countFailedLogin(deps.redis, { email: r.email, ip, config: deps.config });
     if (!bruteForce(failures, deps.config)) return;
     const block = await blockIp(deps.redis, ip, 'brute_force', deps.config.bruteForce.blockSeconds, r.now);
-    events.record('brute_force_detected', { userId: r.userId, alert: true, metadata: { failures, windowSeconds: deps.config.bruteForce.windowSeconds } });
-    events.record('ip_address_blocked', { userId: r.userId, metadata: { reason: 'brute_force', until: new Date(block.until).toISOString() } });
+    events.record('brute_force_detected', {
+      userId: r.userId,
+      alert: true,
+      metadata: { failures, windowSeconds: deps.config.bruteForce.windowSeconds },
+    });
+    events.record('ip_address_blocked', {
+      userId: r.userId,
+      metadata: { reason: 'brute_force', until: new Date(block.until).toISOString() },
+    });
     if (!r.userId) return;
     const detections = await countBruteForceDetection(deps.redis, { userId: r.userId, config: deps.config });
     if (!accountShouldLock(detections, deps.config)) return;
     const until = new Date(r.now.getTime() + deps.config.accountLock.lockSeconds * 1000);
     await lockUser(deps.db, r.userId, until, BRUTE_FORCE_LOCK, r.now);
     await resetBruteForceDetections(deps.redis, r.userId); // the next lock takes as many detections again
-    events.record('user_account_locked', { userId: r.userId, alert: true, metadata: { reason: 'repeated_brute_force', detections, until: until.toISOString() } });
+    events.record('user_account_locked', {
+      userId: r.userId,
+      alert: true,
+      metadata: { reason: 'repeated_brute_force', detections, until: until.toISOString() },
+    });
   });
 }
 
-export function onLoginSuccess(deps: DetectorDeps, events: RequestEvents, r: { email: string; userId: string; client: ClientContext; now: Date }) {
+export function onLoginSuccess(
+  deps: DetectorDeps,
+  events: RequestEvents,
+  r: { email: string; userId: string; client: ClientContext; now: Date },
+) {
   return guarded(deps, 'login-success', async () => {
-    const place = { latitude: r.client.latitude, longitude: r.client.longitude, country: r.client.country, at: r.now.getTime() };
+    const place = {
+      latitude: r.client.latitude,
+      longitude: r.client.longitude,
+      country: r.client.country,
+      at: r.now.getTime(),
+    };
     const { distinctDevices, newDevice, previousPlace, failuresBefore } = await recordLogin(deps.redis, {
-      email: r.email, ip: ipBucket(r.client.ip), userId: r.userId, fingerprint: r.client.fingerprint, place, config: deps.config, now: r.now,
+      email: r.email,
+      ip: ipBucket(r.client.ip),
+      userId: r.userId,
+      fingerprint: r.client.fingerprint,
+      place,
+      config: deps.config,
+      now: r.now,
     });
     if (takeoverSuspected(failuresBefore, deps.config)) {
-      events.record('account_takeover_attempt', { userId: r.userId, alert: true, metadata: { failuresBefore, reason: 'login_after_failures_from_same_ip' } });
+      events.record('account_takeover_attempt', {
+        userId: r.userId,
+        alert: true,
+        metadata: { failuresBefore, reason: 'login_after_failures_from_same_ip' },
+      });
     }
     // Once per device that brings the count to the threshold or past it, not on every later login.
     if (newDevice && tooManyDevices(distinctDevices, deps.config)) {
-      events.record('multiple_device_login', { userId: r.userId, metadata: { devices: distinctDevices, windowSeconds: deps.config.multipleDevices.windowSeconds } });
+      events.record('multiple_device_login', {
+        userId: r.userId,
+        metadata: { devices: distinctDevices, windowSeconds: deps.config.multipleDevices.windowSeconds },
+      });
     }
     const travel = impossibleTravel(previousPlace, place, deps.config);
     if (travel.anomaly) {
       const { anomaly: _anomaly, ...details } = travel;
-      events.record('geographic_anomaly', { userId: r.userId, alert: true, metadata: { ...details, previousCountry: previousPlace?.country ?? null } });
+      events.record('geographic_anomaly', {
+        userId: r.userId,
+        alert: true,
+        metadata: { ...details, previousCountry: previousPlace?.country ?? null },
+      });
     }
   });
 }
 
 /** The rotation's own view of the session (what it was before this refresh), as the rotation statement returned it. */
-type RefreshedSession = Pick<RotationResult, 'sessionId' | 'userId' | 'tokenId' | 'sessionFingerprint' | 'previousCountry'>;
+type RefreshedSession = Pick<
+  RotationResult,
+  'sessionId' | 'userId' | 'tokenId' | 'sessionFingerprint' | 'previousCountry'
+>;
 
-export function onRefresh(deps: DetectorDeps, events: RequestEvents, r: { rotation: RefreshedSession; client: ClientContext; now: Date }) {
+export function onRefresh(
+  deps: DetectorDeps,
+  events: RequestEvents,
+  r: { rotation: RefreshedSession; client: ClientContext; now: Date },
+) {
   const { sessionId, userId, tokenId, sessionFingerprint, previousCountry } = r.rotation;
   return guarded(deps, 'refresh', async () => {
     const fingerprintChanged = sessionFingerprint !== null && sessionFingerprint !== r.client.fingerprint;
     if (fingerprintChanged) {
       events.record('device_fingerprint_mismatch', { userId, tokenId, metadata: { sessionId } });
-      const countryChanged = previousCountry !== null && r.client.country !== null && previousCountry !== r.client.country;
+      const countryChanged =
+        previousCountry !== null && r.client.country !== null && previousCountry !== r.client.country;
       if (countryChanged) {
         events.record('suspicious_token_usage', {
-          userId, tokenId, alert: true,
-          metadata: { sessionId, signals: ['device_fingerprint_mismatch', 'country_change'], from: previousCountry, to: r.client.country },
+          userId,
+          tokenId,
+          alert: true,
+          metadata: {
+            sessionId,
+            signals: ['device_fingerprint_mismatch', 'country_change'],
+            from: previousCountry,
+            to: r.client.country,
+          },
         });
       }
     }
     const refreshes = await countRefresh(deps.redis, { sessionId, config: deps.config });
     if (rapidRefresh(refreshes, deps.config)) {
-      events.record('rapid_token_refresh', { userId, tokenId, alert: true, metadata: { sessionId, refreshes, windowSeconds: deps.config.rapidRefresh.windowSeconds } });
+      events.record('rapid_token_refresh', {
+        userId,
+        tokenId,
+        alert: true,
+        metadata: { sessionId, refreshes, windowSeconds: deps.config.rapidRefresh.windowSeconds },
+      });
     }
   });
 }
@@ -109,4 +183,8 @@ export function bindDetector(deps: DetectorDeps): Detect {
   };
 }
 
-export const noDetection: Detect = { loginFailure: async () => {}, loginSuccess: async () => {}, refresh: async () => {} };
+export const noDetection: Detect = {
+  loginFailure: async () => {},
+  loginSuccess: async () => {},
+  refresh: async () => {},
+};

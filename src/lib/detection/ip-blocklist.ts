@@ -7,7 +7,11 @@
  */
 import type { Redis } from '../storage/redis';
 
-export interface IpBlock { ip: string; reason: string; until: number }
+export interface IpBlock {
+  ip: string;
+  reason: string;
+  until: number;
+}
 
 const blockKey = (ip: string) => `auth:blocked-ip:${ip}`;
 const INDEX_KEY = 'auth:blocked-ips';
@@ -22,7 +26,8 @@ export function parseBlock(ip: string, value: unknown, now: Date): IpBlock | und
   return { ip, reason: raw.reason ?? 'blocked', until: raw.until };
 }
 
-export const secondsLeft = (block: IpBlock, now: Date): number => Math.max(1, Math.ceil((block.until - now.getTime()) / 1000));
+export const secondsLeft = (block: IpBlock, now: Date): number =>
+  Math.max(1, Math.ceil((block.until - now.getTime()) / 1000));
 
 /**
  * Sets or extends a block in one atomic step: a block already in force keeps its first reason and
@@ -45,9 +50,19 @@ redis.call('SET', KEYS[1], value, 'PX', ARGV[3])
 redis.call('ZADD', KEYS[2], ends, ARGV[4])
 return value`;
 
-export async function blockIp(redis: Pick<Redis, 'eval'>, ip: string, reason: string, seconds: number, now: Date): Promise<IpBlock> {
+export async function blockIp(
+  redis: Pick<Redis, 'eval'>,
+  ip: string,
+  reason: string,
+  seconds: number,
+  now: Date,
+): Promise<IpBlock> {
   const until = now.getTime() + seconds * 1000;
-  const stored = await redis.eval(BLOCK, [blockKey(ip), INDEX_KEY], [reason, String(until), String(seconds * 1000), ip]);
+  const stored = await redis.eval(
+    BLOCK,
+    [blockKey(ip), INDEX_KEY],
+    [reason, String(until), String(seconds * 1000), ip],
+  );
   return parseBlock(ip, stored, now) ?? { ip, reason, until };
 }
 
@@ -57,7 +72,8 @@ export async function unblockIp(redis: Pick<Redis, 'pipeline'>, ip: string): Pro
 }
 
 export async function listBlockedIps(redis: Pick<Redis, 'pipeline' | 'mget'>, now: Date): Promise<IpBlock[]> {
-  const [, ips] = await redis.pipeline()
+  const [, ips] = await redis
+    .pipeline()
     .zremrangebyscore(INDEX_KEY, 0, now.getTime())
     .zrange(INDEX_KEY, 0, -1)
     .exec<[number, string[]]>();

@@ -36,7 +36,10 @@ export interface GateRequest {
 /** Why the gate refused a request, and when to try again (seconds); the Worker maps it to the wire. */
 export type GateRefusal = { kind: 'ip_blocked' | 'rate_limited'; retryAfter: number };
 
-export interface GateResult { refusal: GateRefusal | undefined; headers: Record<string, string> }
+export interface GateResult {
+  refusal: GateRefusal | undefined;
+  headers: Record<string, string>;
+}
 
 export function rateLimitHeaders(verdict: LimitVerdict): Record<string, string> {
   return {
@@ -50,9 +53,12 @@ export function rateLimitHeaders(verdict: LimitVerdict): Record<string, string> 
 function limiterKey(route: LimitedRoute, client: ClientContext, config: SecurityConfig): string {
   const ip = ipBucket(client.ip);
   switch (config.rateLimits[route].key) {
-    case 'global': return 'all';
-    case 'ip+user-agent': return `${ip}:${client.userAgent ?? ''}`;
-    default: return ip;
+    case 'global':
+      return 'all';
+    case 'ip+user-agent':
+      return `${ip}:${client.userAgent ?? ''}`;
+    default:
+      return ip;
   }
 }
 
@@ -69,22 +75,34 @@ export async function gateRequest(deps: GateDeps, events: RequestEvents, r: Gate
 
   if (r.watchUserAgent) {
     const match = suspiciousUserAgent(r.client.userAgent);
-    if (match) events.record('suspicious_activity', { metadata: { reason: 'suspicious_user_agent', match, route: r.route } });
+    if (match)
+      events.record('suspicious_activity', { metadata: { reason: 'suspicious_user_agent', match, route: r.route } });
   }
 
   if (r.credential && counters?.block) {
     return { headers, refusal: { kind: 'ip_blocked', retryAfter: secondsLeft(counters.block, r.now) } };
   }
   if (counters && botActivity(counters.botCount, deps.config)) {
-    const block = await blockIp(deps.redis, ip, 'bot_activity', deps.config.bot.blockSeconds, r.now).catch(() => undefined);
-    events.record('bot_activity_detected', { alert: true, metadata: { route: r.route, requests: counters.botCount, windowSeconds: deps.config.bot.windowSeconds } });
-    if (block) events.record('ip_address_blocked', { metadata: { reason: 'bot_activity', until: new Date(block.until).toISOString() } });
+    const block = await blockIp(deps.redis, ip, 'bot_activity', deps.config.bot.blockSeconds, r.now).catch(
+      () => undefined,
+    );
+    events.record('bot_activity_detected', {
+      alert: true,
+      metadata: { route: r.route, requests: counters.botCount, windowSeconds: deps.config.bot.windowSeconds },
+    });
+    if (block)
+      events.record('ip_address_blocked', {
+        metadata: { reason: 'bot_activity', until: new Date(block.until).toISOString() },
+      });
     if (r.credential && block) {
       return { headers, refusal: { kind: 'ip_blocked', retryAfter: secondsLeft(block, r.now) } };
     }
   }
   if (verdict && !verdict.allowed) {
-    events.record('rate_limit_exceeded', { foldPerMinute: r.route, metadata: { route: r.route, limit: verdict.limit, policy: verdict.policy, source: verdict.source } });
+    events.record('rate_limit_exceeded', {
+      foldPerMinute: r.route,
+      metadata: { route: r.route, limit: verdict.limit, policy: verdict.policy, source: verdict.source },
+    });
     return { headers, refusal: { kind: 'rate_limited', retryAfter: verdict.resetSeconds } };
   }
   return { headers, refusal: undefined };

@@ -4,8 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  accountShouldLock, botActivity, bruteForce, distanceKm, impossibleTravel, rapidRefresh, reachesThreshold,
-  suspiciousUserAgent, tooManyDevices, type LoginPlace,
+  accountShouldLock,
+  botActivity,
+  bruteForce,
+  distanceKm,
+  impossibleTravel,
+  rapidRefresh,
+  reachesThreshold,
+  suspiciousUserAgent,
+  tooManyDevices,
+  type LoginPlace,
 } from './rules';
 import { DEFAULT_SECURITY_CONFIG as config } from './security-config';
 
@@ -17,7 +25,10 @@ const BERLIN = { latitude: 52.52, longitude: 13.405, country: 'DE' };
 const NEW_YORK = { latitude: 40.71, longitude: -74.0, country: 'US' };
 const PARIS = { latitude: 48.8566, longitude: 2.3522, country: 'FR' };
 
-const place = (where: { latitude: number | null; longitude: number | null; country: string | null }, at: number): LoginPlace => ({ ...where, at });
+const place = (
+  where: { latitude: number | null; longitude: number | null; country: string | null },
+  at: number,
+): LoginPlace => ({ ...where, at });
 
 describe('threshold rules at their defaults', () => {
   it('reachesThreshold is true exactly at the threshold', () => {
@@ -72,7 +83,11 @@ describe('threshold rules at their defaults', () => {
   });
 
   it('follows a configured threshold', () => {
-    const strict = { ...config, bruteForce: { ...config.bruteForce, failures: 2 }, bot: { ...config.bot, requests: 3 } };
+    const strict = {
+      ...config,
+      bruteForce: { ...config.bruteForce, failures: 2 },
+      bot: { ...config.bot, requests: 3 },
+    };
     expect(bruteForce(2, strict)).toBe(true);
     expect(bruteForce(5, strict)).toBe(false);
     expect(botActivity(3, strict)).toBe(true);
@@ -98,7 +113,8 @@ describe('impossibleTravel', () => {
   it('Berlin then New York 10 minutes later: impossible_speed', () => {
     const verdict = impossibleTravel(place(BERLIN, T0), place(NEW_YORK, T0 + 10 * MINUTE), config);
     expect(verdict.anomaly).toBe(true);
-    if (!verdict.anomaly || verdict.reason !== 'impossible_speed') throw new Error(`expected impossible_speed, got ${JSON.stringify(verdict)}`);
+    if (!verdict.anomaly || verdict.reason !== 'impossible_speed')
+      throw new Error(`expected impossible_speed, got ${JSON.stringify(verdict)}`);
     expect(Math.abs(verdict.distanceKm - 6385)).toBeLessThanOrEqual(30);
     expect(verdict.speedKmh).toBeGreaterThan(30_000); // ~6,385 km in 1/6 h
   });
@@ -126,14 +142,26 @@ describe('impossibleTravel', () => {
   it('missing coordinates: only the country rule applies', () => {
     const nowhereDE = { latitude: null, longitude: null, country: 'DE' };
     const nowhereUS = { latitude: null, longitude: null, country: 'US' };
-    expect(impossibleTravel(place(nowhereDE, T0), place(nowhereUS, T0 + 10 * MINUTE), config))
-      .toEqual({ anomaly: true, reason: 'country_change', from: 'DE', to: 'US', minutes: 10 });
+    expect(impossibleTravel(place(nowhereDE, T0), place(nowhereUS, T0 + 10 * MINUTE), config)).toEqual({
+      anomaly: true,
+      reason: 'country_change',
+      from: 'DE',
+      to: 'US',
+      minutes: 10,
+    });
     expect(impossibleTravel(place(nowhereDE, T0), place(nowhereUS, T0 + 2 * HOUR), config)).toEqual({ anomaly: false });
     expect(impossibleTravel(place(nowhereDE, T0), place(nowhereDE, T0 + MINUTE), config)).toEqual({ anomaly: false });
     // Coordinates on one side only: no speed can be computed, still only the country rule.
-    expect(impossibleTravel(place(BERLIN, T0), place(nowhereUS, T0 + MINUTE), config))
-      .toEqual({ anomaly: true, reason: 'country_change', from: 'DE', to: 'US', minutes: 1 });
-    expect(impossibleTravel(place(BERLIN, T0), place({ ...NEW_YORK, latitude: null }, T0 + 2 * HOUR), config)).toEqual({ anomaly: false });
+    expect(impossibleTravel(place(BERLIN, T0), place(nowhereUS, T0 + MINUTE), config)).toEqual({
+      anomaly: true,
+      reason: 'country_change',
+      from: 'DE',
+      to: 'US',
+      minutes: 1,
+    });
+    expect(impossibleTravel(place(BERLIN, T0), place({ ...NEW_YORK, latitude: null }, T0 + 2 * HOUR), config)).toEqual({
+      anomaly: false,
+    });
   });
 
   it('the country rule holds for strictly less than an hour', () => {
@@ -165,7 +193,10 @@ describe('suspiciousUserAgent', () => {
     ['python-requests/2.31.0', 'python-requests'],
     ['sqlmap/1.7.2#stable (https://sqlmap.org)', 'sqlmap'],
     ['Mozilla/5.00 (Nikto/2.1.6) (Evasions:None) (Test:Port Check)', 'nikto'],
-    ['Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.6099.109 Safari/537.36', 'headlesschrome'],
+    [
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.6099.109 Safari/537.36',
+      'headlesschrome',
+    ],
     ['Wget/1.21.4', 'wget'],
   ])('flags %s', (userAgent, match) => {
     expect(suspiciousUserAgent(userAgent)).toBe(match);

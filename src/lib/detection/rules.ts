@@ -31,16 +31,26 @@ export function takeoverSuspected(failuresBeforeSuccess: number, config: Securit
   return failuresBeforeSuccess >= config.accountTakeover.failuresBeforeSuccess;
 }
 
-export interface LoginPlace { latitude: number | null; longitude: number | null; country: string | null; at: number }
+export interface LoginPlace {
+  latitude: number | null;
+  longitude: number | null;
+  country: string | null;
+  at: number;
+}
 
 const EARTH_RADIUS_KM = 6371;
 const toRadians = (deg: number) => (deg * Math.PI) / 180;
 
 /** Great-circle distance (haversine). */
-export function distanceKm(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): number {
+export function distanceKm(
+  a: { latitude: number; longitude: number },
+  b: { latitude: number; longitude: number },
+): number {
   const dLat = toRadians(b.latitude - a.latitude);
   const dLon = toRadians(b.longitude - a.longitude);
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(toRadians(a.latitude)) * Math.cos(toRadians(b.latitude)) * Math.sin(dLon / 2) ** 2;
+  const h =
+    Math.sin(dLat / 2) ** 2 +
+    Math.cos(toRadians(a.latitude)) * Math.cos(toRadians(b.latitude)) * Math.sin(dLon / 2) ** 2;
   return 2 * EARTH_RADIUS_KM * Math.asin(Math.sqrt(h));
 }
 
@@ -49,28 +59,75 @@ export type TravelVerdict =
   | { anomaly: true; reason: 'impossible_speed'; distanceKm: number; speedKmh: number }
   | { anomaly: true; reason: 'country_change'; from: string; to: string; minutes: number };
 
-export function impossibleTravel(previous: LoginPlace | null, current: LoginPlace, config: SecurityConfig): TravelVerdict {
+export function impossibleTravel(
+  previous: LoginPlace | null,
+  current: LoginPlace,
+  config: SecurityConfig,
+): TravelVerdict {
   if (!previous || current.at <= previous.at) return { anomaly: false };
   const elapsedMs = current.at - previous.at;
-  if (previous.latitude !== null && previous.longitude !== null && current.latitude !== null && current.longitude !== null) {
-    const km = distanceKm(previous as { latitude: number; longitude: number }, current as { latitude: number; longitude: number });
+  if (
+    previous.latitude !== null &&
+    previous.longitude !== null &&
+    current.latitude !== null &&
+    current.longitude !== null
+  ) {
+    const km = distanceKm(
+      previous as { latitude: number; longitude: number },
+      current as { latitude: number; longitude: number },
+    );
     const hours = Math.max(elapsedMs / 3_600_000, 1 / 3600); // a login in the same second: one second apart
     const speed = km / hours;
     if (speed > config.impossibleTravel.maxSpeedKmh) {
       return { anomaly: true, reason: 'impossible_speed', distanceKm: Math.round(km), speedKmh: Math.round(speed) };
     }
   }
-  if (previous.country && current.country && previous.country !== current.country && elapsedMs < config.impossibleTravel.countryChangeSeconds * 1000) {
-    return { anomaly: true, reason: 'country_change', from: previous.country, to: current.country, minutes: Math.round(elapsedMs / 60_000) };
+  if (
+    previous.country &&
+    current.country &&
+    previous.country !== current.country &&
+    elapsedMs < config.impossibleTravel.countryChangeSeconds * 1000
+  ) {
+    return {
+      anomaly: true,
+      reason: 'country_change',
+      from: previous.country,
+      to: current.country,
+      minutes: Math.round(elapsedMs / 60_000),
+    };
   }
   return { anomaly: false };
 }
 
 const TOOL_PATTERNS = [
-  /\bcurl\//i, /\bwget\//i, /python-requests/i, /python-urllib/i, /\baiohttp\//i, /\bhttpx\//i, /go-http-client/i,
-  /\bokhttp\//i, /java\/\d/i, /libwww-perl/i, /\bscrapy\b/i, /sqlmap/i, /nikto/i, /nmap/i, /masscan/i, /zgrab/i,
-  /nuclei/i, /dirbuster/i, /gobuster/i, /wpscan/i, /headlesschrome/i, /phantomjs/i, /puppeteer/i, /playwright/i,
-  /selenium/i, /postmanruntime/i, /insomnia/i, /\bhttpie\//i,
+  /\bcurl\//i,
+  /\bwget\//i,
+  /python-requests/i,
+  /python-urllib/i,
+  /\baiohttp\//i,
+  /\bhttpx\//i,
+  /go-http-client/i,
+  /\bokhttp\//i,
+  /java\/\d/i,
+  /libwww-perl/i,
+  /\bscrapy\b/i,
+  /sqlmap/i,
+  /nikto/i,
+  /nmap/i,
+  /masscan/i,
+  /zgrab/i,
+  /nuclei/i,
+  /dirbuster/i,
+  /gobuster/i,
+  /wpscan/i,
+  /headlesschrome/i,
+  /phantomjs/i,
+  /puppeteer/i,
+  /playwright/i,
+  /selenium/i,
+  /postmanruntime/i,
+  /insomnia/i,
+  /\bhttpie\//i,
 ];
 
 /** Empty, or a known tool, scanner or headless browser. Returns what matched, or undefined. */

@@ -8,11 +8,26 @@ import { DEFAULT_SECURITY_CONFIG, securityConfigSchema } from './security-config
 describe('security config defaults', () => {
   it('match the contract: rate limits', () => {
     const r = DEFAULT_SECURITY_CONFIG.rateLimits;
-    expect({ requests: r.login.requests, windowSeconds: r.login.windowSeconds }).toEqual({ requests: 5, windowSeconds: 60 });
-    expect({ requests: r.signup.requests, windowSeconds: r.signup.windowSeconds }).toEqual({ requests: 3, windowSeconds: 60 });
-    expect({ requests: r.refresh.requests, windowSeconds: r.refresh.windowSeconds }).toEqual({ requests: 10, windowSeconds: 60 });
-    expect({ requests: r.google.requests, windowSeconds: r.google.windowSeconds }).toEqual({ requests: 5, windowSeconds: 60 });
-    expect({ requests: r.logout.requests, windowSeconds: r.logout.windowSeconds }).toEqual({ requests: 20, windowSeconds: 60 });
+    expect({ requests: r.login.requests, windowSeconds: r.login.windowSeconds }).toEqual({
+      requests: 5,
+      windowSeconds: 60,
+    });
+    expect({ requests: r.signup.requests, windowSeconds: r.signup.windowSeconds }).toEqual({
+      requests: 3,
+      windowSeconds: 60,
+    });
+    expect({ requests: r.refresh.requests, windowSeconds: r.refresh.windowSeconds }).toEqual({
+      requests: 10,
+      windowSeconds: 60,
+    });
+    expect({ requests: r.google.requests, windowSeconds: r.google.windowSeconds }).toEqual({
+      requests: 5,
+      windowSeconds: 60,
+    });
+    expect({ requests: r.logout.requests, windowSeconds: r.logout.windowSeconds }).toEqual({
+      requests: 20,
+      windowSeconds: 60,
+    });
     // Per client IP per route.
     for (const route of ['login', 'signup', 'refresh', 'google', 'logout'] as const) expect(r[route].key).toBe('ip');
   });
@@ -43,7 +58,11 @@ describe('security config overrides', () => {
   });
 
   it('merge a partial detection rule with the defaults', () => {
-    const c = securityConfigSchema.parse({ bruteForce: { failures: 3 }, impossibleTravel: { countryChangeSeconds: 600 }, rateLimits: { refresh: { key: 'ip+user-agent' } } });
+    const c = securityConfigSchema.parse({
+      bruteForce: { failures: 3 },
+      impossibleTravel: { countryChangeSeconds: 600 },
+      rateLimits: { refresh: { key: 'ip+user-agent' } },
+    });
     expect(c.bruteForce).toEqual({ failures: 3, windowSeconds: 300, blockSeconds: 3600 });
     expect(c.impossibleTravel).toEqual({ maxSpeedKmh: 1000, countryChangeSeconds: 600 });
     expect(c.rateLimits.refresh).toEqual({ requests: 10, windowSeconds: 60, key: 'ip+user-agent' });

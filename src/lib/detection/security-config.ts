@@ -7,34 +7,41 @@ import { z } from 'zod';
 const count = (n: number) => z.number().int().min(1).default(n);
 const seconds = (n: number) => z.number().int().min(1).default(n);
 
-const limit = (requests: number, windowSeconds: number) => z.object({
-  requests: count(requests),
-  windowSeconds: seconds(windowSeconds),
-  /** What the limit is counted per: the client IP (default), the IP and user agent, or all clients together. */
-  key: z.enum(['ip', 'ip+user-agent', 'global']).default('ip'),
-}).prefault({});
+const limit = (requests: number, windowSeconds: number) =>
+  z
+    .object({
+      requests: count(requests),
+      windowSeconds: seconds(windowSeconds),
+      /** What the limit is counted per: the client IP (default), the IP and user agent, or all clients together. */
+      key: z.enum(['ip', 'ip+user-agent', 'global']).default('ip'),
+    })
+    .prefault({});
 
 export const securityConfigSchema = z.object({
   bruteForce: z.object({ failures: count(5), windowSeconds: seconds(300), blockSeconds: seconds(3600) }).prefault({}),
-  accountLock: z.object({ detections: count(3), windowSeconds: seconds(86_400), lockSeconds: seconds(1800) }).prefault({}),
+  accountLock: z
+    .object({ detections: count(3), windowSeconds: seconds(86_400), lockSeconds: seconds(1800) })
+    .prefault({}),
   multipleDevices: z.object({ devices: count(3), windowSeconds: seconds(3600) }).prefault({}),
   rapidRefresh: z.object({ refreshes: count(10), windowSeconds: seconds(600) }).prefault({}),
   bot: z.object({ requests: count(50), windowSeconds: seconds(60), blockSeconds: seconds(1800) }).prefault({}),
   /** A good login from an IP that just failed this many times for the account: a guessed password? */
   accountTakeover: z.object({ failuresBeforeSuccess: count(3) }).prefault({}),
   impossibleTravel: z.object({ maxSpeedKmh: count(1000), countryChangeSeconds: seconds(3600) }).prefault({}),
-  rateLimits: z.object({
-    login: limit(5, 60),
-    signup: limit(3, 60),
-    refresh: limit(10, 60),
-    google: limit(5, 60),
-    logout: limit(20, 60),
-    /**
-     * All Bearer routes together (me, sessions, logout-all), per IP: they are not refused for a
-     * blocked IP, so this bounds what one host can make them do (and log) with bad tokens.
-     */
-    bearer: limit(300, 60),
-  }).prefault({}),
+  rateLimits: z
+    .object({
+      login: limit(5, 60),
+      signup: limit(3, 60),
+      refresh: limit(10, 60),
+      google: limit(5, 60),
+      logout: limit(20, 60),
+      /**
+       * All Bearer routes together (me, sessions, logout-all), per IP: they are not refused for a
+       * blocked IP, so this bounds what one host can make them do (and log) with bad tokens.
+       */
+      bearer: limit(300, 60),
+    })
+    .prefault({}),
   /** How long to wait for Redis before the in-memory limiter decides instead. */
   redisTimeoutMs: z.number().int().min(50).default(800),
 });

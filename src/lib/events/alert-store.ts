@@ -4,7 +4,16 @@ import { securityAlerts } from '../storage/schema';
 import type { Database } from '../storage/database';
 import type { SecurityEvent } from './event-types';
 
-interface Fold { type: string; severity: string; subject: string; userId: string | null; ip: string | null; count: number; first: Date; last: Date }
+interface Fold {
+  type: string;
+  severity: string;
+  subject: string;
+  userId: string | null;
+  ip: string | null;
+  count: number;
+  first: Date;
+  last: Date;
+}
 
 /** Folds a batch by (type, subject) first: one statement cannot update the same alert twice. */
 export function foldAlerts(events: readonly SecurityEvent[]): Fold[] {
@@ -17,7 +26,16 @@ export function foldAlerts(events: readonly SecurityEvent[]): Fold[] {
       fold.count += 1;
       if (e.at > fold.last) fold.last = e.at;
     } else {
-      folds.set(key, { type: e.type, severity: e.severity, subject, userId: e.userId, ip: e.ip, count: 1, first: e.at, last: e.at });
+      folds.set(key, {
+        type: e.type,
+        severity: e.severity,
+        subject,
+        userId: e.userId,
+        ip: e.ip,
+        count: 1,
+        first: e.at,
+        last: e.at,
+      });
     }
   }
   return [...folds.values()];
@@ -31,8 +49,20 @@ export async function raiseAlerts(db: Database, events: readonly SecurityEvent[]
 export function alertUpsert(db: Database, events: readonly SecurityEvent[]) {
   const folds = foldAlerts(events);
   if (folds.length === 0) return undefined;
-  return db.insert(securityAlerts)
-    .values(folds.map((f) => ({ type: f.type, severity: f.severity, subject: f.subject, userId: f.userId, ip: f.ip, count: f.count, firstSeen: f.first, lastSeen: f.last })))
+  return db
+    .insert(securityAlerts)
+    .values(
+      folds.map((f) => ({
+        type: f.type,
+        severity: f.severity,
+        subject: f.subject,
+        userId: f.userId,
+        ip: f.ip,
+        count: f.count,
+        firstSeen: f.first,
+        lastSeen: f.last,
+      })),
+    )
     .onConflictDoUpdate({
       target: [securityAlerts.type, securityAlerts.subject],
       targetWhere: sql`${securityAlerts.status} = 'open'`,

@@ -34,7 +34,11 @@ function foldKey(event: SecurityEvent & { foldReason: string }): string {
   return `auth:fold:${event.type}:${event.ip ?? '-'}:${event.foldReason}:${minuteOf(event.at).toISOString()}`;
 }
 
-async function writeBackCount(db: Database, event: SecurityEvent & { foldReason: string }, count: number): Promise<void> {
+async function writeBackCount(
+  db: Database,
+  event: SecurityEvent & { foldReason: string },
+  count: number,
+): Promise<void> {
   const from = minuteOf(event.at);
   const to = new Date(from.getTime() + FOLD_SECONDS * 1000);
   // Index scan on (ip_address, created_at): a folded minute holds one row per type and reason.
@@ -53,21 +57,29 @@ export async function foldRepeats(stores: FoldStores, batch: SecurityEvent[]): P
   if (foldable.length === 0) return batch;
   let counts: number[];
   try {
-    counts = await Promise.all(foldable.map((e) => stores.redis.eval(COUNT_IN_WINDOW, [foldKey(e)], [String(FOLD_SECONDS * 2)]) as Promise<number>));
+    counts = await Promise.all(
+      foldable.map(
+        (e) => stores.redis.eval(COUNT_IN_WINDOW, [foldKey(e)], [String(FOLD_SECONDS * 2)]) as Promise<number>,
+      ),
+    );
   } catch {
     return batch;
   }
   const repeats = new Set<SecurityEvent>();
-  await Promise.all(foldable.map(async (event, i) => {
-    const count = Number(counts[i]);
-    if (count === 1) {
-      event.metadata = { ...event.metadata, foldReason: event.foldReason, count: 1 };
-      return;
-    }
-    repeats.add(event);
-    if (isPowerOfTwo(count)) {
-      await writeBackCount(stores.db, event, count).catch((err: unknown) => stores.report(err, { source: 'events', detail: 'fold count' }));
-    }
-  }));
+  await Promise.all(
+    foldable.map(async (event, i) => {
+      const count = Number(counts[i]);
+      if (count === 1) {
+        event.metadata = { ...event.metadata, foldReason: event.foldReason, count: 1 };
+        return;
+      }
+      repeats.add(event);
+      if (isPowerOfTwo(count)) {
+        await writeBackCount(stores.db, event, count).catch((err: unknown) =>
+          stores.report(err, { source: 'events', detail: 'fold count' }),
+        );
+      }
+    }),
+  );
   return batch.filter((e) => !repeats.has(e));
 }

@@ -46,7 +46,10 @@ export interface EventDetails {
 export class RequestEvents {
   private readonly events: SecurityEvent[] = [];
 
-  constructor(private readonly client: ClientContext | null, private readonly now: Date) {}
+  constructor(
+    private readonly client: ClientContext | null,
+    private readonly now: Date,
+  ) {}
 
   record(type: EventType, details: EventDetails = {}): void {
     this.events.push({
@@ -73,17 +76,30 @@ export class RequestEvents {
 }
 
 export const toRow = (e: SecurityEvent) => ({
-  eventType: e.type, severity: e.severity, userId: e.userId, tokenId: e.tokenId, ipAddress: e.ip,
-  userAgent: e.userAgent, country: e.country, metadata: e.metadata, createdAt: e.at,
+  eventType: e.type,
+  severity: e.severity,
+  userId: e.userId,
+  tokenId: e.tokenId,
+  ipAddress: e.ip,
+  userAgent: e.userAgent,
+  country: e.country,
+  metadata: e.metadata,
+  createdAt: e.at,
 });
 
-export async function writeEvents(stores: EventStores, batch: SecurityEvent[]): Promise<'database' | 'outbox' | 'lost'> {
+export async function writeEvents(
+  stores: EventStores,
+  batch: SecurityEvent[],
+): Promise<'database' | 'outbox' | 'lost'> {
   for (const event of batch) if (event.severity === 'high' || event.severity === 'critical') stores.signal?.(event);
   try {
     await stores.db.insert(securityEvents).values(batch.map(toRow));
     const alerts = batch.filter((e) => e.alert);
     // Alerts are derived from the events: if they fail the events still stand, and the failure is reported.
-    if (alerts.length > 0) await raiseAlerts(stores.db, alerts).catch((err: unknown) => stores.report(err, { source: 'events', detail: 'alerts' }));
+    if (alerts.length > 0)
+      await raiseAlerts(stores.db, alerts).catch((err: unknown) =>
+        stores.report(err, { source: 'events', detail: 'alerts' }),
+      );
     return 'database';
   } catch (dbError) {
     try {
@@ -91,7 +107,11 @@ export async function writeEvents(stores: EventStores, batch: SecurityEvent[]): 
       if (length <= OUTBOX_MAX) return 'outbox';
       // Full: keep the oldest OUTBOX_MAX (they are drained first) and refuse this overflow, loudly.
       await stores.redis.ltrim(OUTBOX_KEY, 0, OUTBOX_MAX - 1);
-      reportLost(stores, batch.slice(Math.max(0, batch.length - (length - OUTBOX_MAX))), new Error('event outbox full'));
+      reportLost(
+        stores,
+        batch.slice(Math.max(0, batch.length - (length - OUTBOX_MAX))),
+        new Error('event outbox full'),
+      );
       return 'lost';
     } catch {
       reportLost(stores, batch, dbError);
@@ -101,5 +121,8 @@ export async function writeEvents(stores: EventStores, batch: SecurityEvent[]): 
 }
 
 function reportLost(stores: EventStores, lost: SecurityEvent[], cause: unknown): void {
-  stores.report(cause, { source: 'events', detail: `lost ${lost.length} events: ${lost.map((e) => e.type).join(',')}` });
+  stores.report(cause, {
+    source: 'events',
+    detail: `lost ${lost.length} events: ${lost.map((e) => e.type).join(',')}`,
+  });
 }

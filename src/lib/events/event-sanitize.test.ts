@@ -17,10 +17,21 @@ describe('event sanitising', () => {
 
   it('bounds metadata and keeps only what jsonb takes', () => {
     const deep = { a: { b: { c: { d: 'too deep' } } } };
-    const clean = sanitizeMetadata({ route: 'x\u0000', n: Number.NaN, at: new Date(0), f: () => 1, deep, many: Array.from({ length: 100 }, (_, i) => i) });
+    const clean = sanitizeMetadata({
+      route: 'x\u0000',
+      n: Number.NaN,
+      at: new Date(0),
+      f: () => 1,
+      deep,
+      many: Array.from({ length: 100 }, (_, i) => i),
+    });
     expect(clean).toEqual({
-      route: 'x\uFFFD', n: null, at: '1970-01-01T00:00:00.000Z', f: null,
-      deep: { a: { b: { c: '[nested]' } } }, many: Array.from({ length: 24 }, (_, i) => i),
+      route: 'x\uFFFD',
+      n: null,
+      at: '1970-01-01T00:00:00.000Z',
+      f: null,
+      deep: { a: { b: { c: '[nested]' } } },
+      many: Array.from({ length: 24 }, (_, i) => i),
     });
     expect(JSON.stringify(clean)).not.toContain('\\u0000');
   });

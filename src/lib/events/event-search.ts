@@ -25,7 +25,10 @@ export interface EventFilters {
  * Where a page ended: the last event's created_at as Postgres's own text (microseconds kept, which a
  * JavaScript Date would drop, and a keyset over a rounded time would skip or repeat rows) and its id.
  */
-export interface EventPosition { at: string; id: number }
+export interface EventPosition {
+  at: string;
+  id: number;
+}
 
 export interface EventRecord {
   id: number;
@@ -40,7 +43,10 @@ export interface EventRecord {
   createdAt: string;
 }
 
-export interface EventPage { events: EventRecord[]; next: EventPosition | undefined }
+export interface EventPage {
+  events: EventRecord[];
+  next: EventPosition | undefined;
+}
 
 function conditions(filters: EventFilters, after: EventPosition | undefined): SQL {
   const where: SQL[] = [];
@@ -55,8 +61,14 @@ function conditions(filters: EventFilters, after: EventPosition | undefined): SQ
 }
 
 /** One page of `limit` events after `after` (the newest when undefined), and where the next page starts. */
-export async function searchEvents(db: Pick<Database, 'execute'>, filters: EventFilters, after: EventPosition | undefined, limit: number): Promise<EventPage> {
-  const { rows } = await db.execute(sql`select id, event_type, severity, user_id, token_id, ip_address, user_agent, country, metadata,
+export async function searchEvents(
+  db: Pick<Database, 'execute'>,
+  filters: EventFilters,
+  after: EventPosition | undefined,
+  limit: number,
+): Promise<EventPage> {
+  const { rows } =
+    await db.execute(sql`select id, event_type, severity, user_id, token_id, ip_address, user_agent, country, metadata,
        to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as position_at
   from security_events
  where ${conditions(filters, after)}
@@ -65,17 +77,28 @@ export async function searchEvents(db: Pick<Database, 'execute'>, filters: Event
   const page = (rows as Array<Record<string, unknown>>).slice(0, limit);
   const events = page.map(eventRecord);
   const last = page.at(-1);
-  return { events, next: rows.length > limit && last ? { at: String(last.position_at), id: Number(last.id) } : undefined };
+  return {
+    events,
+    next: rows.length > limit && last ? { at: String(last.position_at), id: Number(last.id) } : undefined,
+  };
 }
 
 /** The wire shape of one row; createdAt in milliseconds (ISO-8601), as every time of the API. */
 export function eventRecord(row: Record<string, unknown>): EventRecord {
-  const metadata = typeof row.metadata === 'string' ? JSON.parse(row.metadata) as Record<string, unknown> : (row.metadata as Record<string, unknown> | null) ?? {};
+  const metadata =
+    typeof row.metadata === 'string'
+      ? (JSON.parse(row.metadata) as Record<string, unknown>)
+      : ((row.metadata as Record<string, unknown> | null) ?? {});
   return {
-    id: Number(row.id), type: String(row.event_type), severity: String(row.severity) as Severity,
-    userId: (row.user_id as string | null) ?? null, tokenId: (row.token_id as string | null) ?? null,
-    ip: (row.ip_address as string | null) ?? null, userAgent: (row.user_agent as string | null) ?? null,
-    country: (row.country as string | null) ?? null, metadata,
+    id: Number(row.id),
+    type: String(row.event_type),
+    severity: String(row.severity) as Severity,
+    userId: (row.user_id as string | null) ?? null,
+    tokenId: (row.token_id as string | null) ?? null,
+    ip: (row.ip_address as string | null) ?? null,
+    userAgent: (row.user_agent as string | null) ?? null,
+    country: (row.country as string | null) ?? null,
+    metadata,
     createdAt: new Date(String(row.position_at)).toISOString(),
   };
 }

@@ -21,7 +21,9 @@ function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T>
 
 export async function checkHealth(probes: Record<CheckName, Probe>, deadlineMs = 2000): Promise<HealthReport> {
   const names = Object.keys(probes) as CheckName[];
-  const results = await Promise.allSettled(names.map((name) => withDeadline(Promise.resolve().then(probes[name]), deadlineMs, name)));
+  const results = await Promise.allSettled(
+    names.map((name) => withDeadline(Promise.resolve().then(probes[name]), deadlineMs, name)),
+  );
   const checks = {} as HealthReport['checks'];
   const failing: string[] = [];
   results.forEach((result, i) => {

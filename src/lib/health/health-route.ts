@@ -1,18 +1,29 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { checkHealth, type Probe } from './health-check';
 
-const Health = z.object({
-  status: z.enum(['ok', 'degraded']),
-  checks: z.object({ database: z.enum(['ok', 'error']), redis: z.enum(['ok', 'error']) }),
-  error: z.string().optional(),
-  eventQueue: z.object({
-    outbox: z.number().int().openapi({ description: 'security events waiting for Postgres (drained every 5 minutes)' }),
-    deadLetter: z.number().int().openapi({ description: 'events Postgres refused; kept for an operator (docs/storage.md)' }),
-  }).optional(),
-}).openapi('Health');
+const Health = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    checks: z.object({ database: z.enum(['ok', 'error']), redis: z.enum(['ok', 'error']) }),
+    error: z.string().optional(),
+    eventQueue: z
+      .object({
+        outbox: z
+          .number()
+          .int()
+          .openapi({ description: 'security events waiting for Postgres (drained every 5 minutes)' }),
+        deadLetter: z
+          .number()
+          .int()
+          .openapi({ description: 'events Postgres refused; kept for an operator (docs/storage.md)' }),
+      })
+      .optional(),
+  })
+  .openapi('Health');
 
 const route = createRoute({
-  method: 'get', path: '/health',
+  method: 'get',
+  path: '/health',
   responses: {
     200: { description: 'Postgres and Redis answer', content: { 'application/json': { schema: Health } } },
     503: { description: 'A dependency is down; `error` names it', content: { 'application/json': { schema: Health } } },
@@ -20,7 +31,11 @@ const route = createRoute({
 });
 
 /** `GET /health` for a Worker: 200 when every dependency answers, 503 naming the one that does not. */
-export function healthRoute(probes: { database: Probe; redis: Probe; eventQueue: () => Promise<{ outbox: number; deadLetter: number }> }) {
+export function healthRoute(probes: {
+  database: Probe;
+  redis: Probe;
+  eventQueue: () => Promise<{ outbox: number; deadLetter: number }>;
+}) {
   const app = new OpenAPIHono();
   app.openapi(route, async (c) => {
     const [report, eventQueue] = await Promise.all([

@@ -26,7 +26,9 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-export function bearerAuth(deps: BearerDeps): MiddlewareHandler<{ Variables: BearerVariables & { events?: RequestEvents } }> {
+export function bearerAuth(
+  deps: BearerDeps,
+): MiddlewareHandler<{ Variables: BearerVariables & { events?: RequestEvents } }> {
   return async (c, next) => {
     const token = bearerToken(c.req.header('authorization'));
     if (!token) throw new ApiError('UNAUTHORIZED', 'a Bearer access token is required');
@@ -35,15 +37,29 @@ export function bearerAuth(deps: BearerDeps): MiddlewareHandler<{ Variables: Bea
     const result = await verify(token, now);
     // Where the Worker keeps an event log (the auth Worker), a refused token is recorded: probing with
     // forged or stolen tokens must be visible. Never the token itself: its reason, and whose it claims to be.
-    const refuse = (code: 'TOKEN_EXPIRED' | 'TOKEN_INVALID' | 'TOKEN_REVOKED', message: string, userId: string | null): never => {
+    const refuse = (
+      code: 'TOKEN_EXPIRED' | 'TOKEN_INVALID' | 'TOKEN_REVOKED',
+      message: string,
+      userId: string | null,
+    ): never => {
       // The route's pattern (e.g. DELETE /api/auth/sessions/:id), never the raw path a client chose: this
       // check is in the route's own middleware list, so its registered path is the route's.
-      c.get('events')?.record('token_verification_failed', { userId, foldPerMinute: code, metadata: { reason: code, route: `${c.req.method} ${routePath(c)}` } });
+      c.get('events')?.record('token_verification_failed', {
+        userId,
+        foldPerMinute: code,
+        metadata: { reason: code, route: `${c.req.method} ${routePath(c)}` },
+      });
       throw new ApiError(code, message, { invalidBearerToken: true });
     };
-    if (!result.ok) return refuse(result.reason, result.reason === 'TOKEN_EXPIRED' ? 'access token expired' : 'access token invalid', null);
+    if (!result.ok)
+      return refuse(
+        result.reason,
+        result.reason === 'TOKEN_EXPIRED' ? 'access token expired' : 'access token invalid',
+        null,
+      );
     const caller = await deps.loadCaller(result.claims.sub, result.claims.sid);
-    if (!caller || !caller.sessionLive) return refuse('TOKEN_REVOKED', 'this session has been signed out', result.claims.sub);
+    if (!caller || !caller.sessionLive)
+      return refuse('TOKEN_REVOKED', 'this session has been signed out', result.claims.sub);
     if (lockRefuses(caller.lock, 'session', now)) throw new ApiError('ACCOUNT_LOCKED', 'this account is locked');
     c.set('auth', result.claims);
     c.set('user', caller.user);

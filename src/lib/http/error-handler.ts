@@ -10,7 +10,10 @@ import { ApiError, type ErrorCode } from './errors';
  * Where an unexpected error came from: `source` is what was running (`request`, `gate`, `detect`,
  * `events`, `cron`, or the route that called out), `detail` which part of it (never request data).
  */
-export interface ReportContext { source: string; detail: string }
+export interface ReportContext {
+  source: string;
+  detail: string;
+}
 
 export type ReportError = (error: unknown, context: ReportContext) => void;
 
@@ -37,12 +40,16 @@ export function handleError(report: ReportError) {
     if (err instanceof HTTPException && err.status < 500) {
       const code = codeForHonoStatus[err.status] ?? 'VALIDATION_ERROR';
       // Hono's messages (e.g. "Malformed JSON in request body") say nothing secret; keep them.
-      const details = code === 'VALIDATION_ERROR' ? [{ field: '(body)', problem: err.message || 'malformed request' }] : undefined;
+      const details =
+        code === 'VALIDATION_ERROR' ? [{ field: '(body)', problem: err.message || 'malformed request' }] : undefined;
       return respondWithError(c, new ApiError(code, err.message || 'bad request', details ? { details } : {}));
     }
     report(err, { source: 'request', detail: `${c.req.method} ${c.req.path}` });
     if (isDependencyOutage(err)) {
-      return respondWithError(c, new ApiError('SERVICE_UNAVAILABLE', 'a backing service is unavailable; try again shortly', { retryAfter: 5 }));
+      return respondWithError(
+        c,
+        new ApiError('SERVICE_UNAVAILABLE', 'a backing service is unavailable; try again shortly', { retryAfter: 5 }),
+      );
     }
     return respondWithError(c, new ApiError('INTERNAL_ERROR', 'internal error'));
   };

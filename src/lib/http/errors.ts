@@ -24,7 +24,10 @@ export const errorStatus = {
 
 export type ErrorCode = keyof typeof errorStatus;
 
-export interface ValidationDetail { field: string; problem: string }
+export interface ValidationDetail {
+  field: string;
+  problem: string;
+}
 
 export interface ErrorBody {
   error: ErrorCode;
@@ -40,7 +43,11 @@ export class ApiError extends Error {
   /** A Bearer route refused the token it was sent: the 401 names it (RFC 6750 3.1, `invalid_token`). */
   readonly invalidBearerToken: boolean;
 
-  constructor(code: ErrorCode, message: string, extra: { details?: ValidationDetail[]; retryAfter?: number; invalidBearerToken?: boolean } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    extra: { details?: ValidationDetail[]; retryAfter?: number; invalidBearerToken?: boolean } = {},
+  ) {
     super(message);
     this.name = 'ApiError';
     this.code = code;

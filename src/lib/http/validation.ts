@@ -15,10 +15,19 @@ import { hasUnsafeCharacters } from '../events/event-sanitize';
  * password's spaces (and any other character) are part of it, and it is never stored.
  */
 export function text(min: number, max: number, options: { trim?: boolean } = {}) {
-  const base = options.trim === false ? z.string() : z.string().trim()
-    .refine((s) => !hasUnsafeCharacters(s), { message: 'must not contain control characters or lone surrogates' });
+  const base =
+    options.trim === false
+      ? z.string()
+      : z
+          .string()
+          .trim()
+          .refine((s) => !hasUnsafeCharacters(s), {
+            message: 'must not contain control characters or lone surrogates',
+          });
   return base
-    .refine((s) => codePointLength(s) >= min, { message: min === 1 ? 'must not be empty' : `must be at least ${min} characters` })
+    .refine((s) => codePointLength(s) >= min, {
+      message: min === 1 ? 'must not be empty' : `must be at least ${min} characters`,
+    })
     .refine((s) => codePointLength(s) <= max, { message: `must be at most ${max} characters` })
     .openapi({ minLength: min, maxLength: max });
 }
@@ -28,7 +37,8 @@ export function validationHook(result: { success: boolean; error?: z.ZodError },
   if (result.success || !result.error) return;
   const details = result.error.issues.map((issue) => ({
     field: issue.path.join('.') || '(body)',
-    problem: issue.code === 'invalid_type' ? `expected ${String((issue as { expected?: unknown }).expected)}` : issue.message,
+    problem:
+      issue.code === 'invalid_type' ? `expected ${String((issue as { expected?: unknown }).expected)}` : issue.message,
   }));
   throw new ApiError('VALIDATION_ERROR', 'request body is invalid', { details });
 }

@@ -3,7 +3,11 @@
  * aims at the target (well under Neon's 15 s HTTP limit), so a fast table takes big batches and a
  * slow or busy one small ones, without anyone tuning a number per table.
  */
-export interface BatchSettings { minRows: number; maxRows: number; targetStatementMs: number }
+export interface BatchSettings {
+  minRows: number;
+  maxRows: number;
+  targetStatementMs: number;
+}
 
 /**
  * The size that would have taken the target at the last batch's pace, never more than twice or less

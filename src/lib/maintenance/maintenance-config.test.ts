@@ -9,14 +9,24 @@ import { authEnvSchema, ConfigError, parseEnv } from '../config/env-schema';
 describe('maintenance config defaults', () => {
   it('keep sessions as the old cleanup did, and archive events after 90 days', () => {
     expect(DEFAULT_MAINTENANCE_CONFIG.retention).toEqual({
-      expiredSessionGraceDays: 1, revokedSessionDays: 30, resolvedAlertDays: 90, alertDeliveryDays: 30, cronRunDays: 30,
+      expiredSessionGraceDays: 1,
+      revokedSessionDays: 30,
+      resolvedAlertDays: 90,
+      alertDeliveryDays: 30,
+      cronRunDays: 30,
     });
     expect(DEFAULT_MAINTENANCE_CONFIG.archive.afterDays).toBe(90);
   });
 
   it('stay within a daily Cron Trigger: 15 minutes, 10,000 subrequests, statements under 5 s', () => {
     expect(DEFAULT_MAINTENANCE_CONFIG.budget).toEqual({ seconds: 600, statements: 5000 });
-    expect(DEFAULT_MAINTENANCE_CONFIG.batches).toEqual({ initialRows: 2000, minRows: 100, maxRows: 20_000, targetStatementMs: 2000, statementTimeoutMs: 4000 });
+    expect(DEFAULT_MAINTENANCE_CONFIG.batches).toEqual({
+      initialRows: 2000,
+      minRows: 100,
+      maxRows: 20_000,
+      targetStatementMs: 2000,
+      statementTimeoutMs: 4000,
+    });
   });
 
   it('parsing {} gives the defaults', () => {
@@ -26,7 +36,10 @@ describe('maintenance config defaults', () => {
 
 describe('maintenance config overrides', () => {
   it('merge a partial section with the defaults', () => {
-    const c = maintenanceConfigSchema.parse({ retention: { revokedSessionDays: 7 }, thresholds: { archiveBacklogRows: 0 } });
+    const c = maintenanceConfigSchema.parse({
+      retention: { revokedSessionDays: 7 },
+      thresholds: { archiveBacklogRows: 0 },
+    });
     expect(c.retention).toEqual({ ...DEFAULT_MAINTENANCE_CONFIG.retention, revokedSessionDays: 7 });
     expect(c.thresholds).toEqual({ ...DEFAULT_MAINTENANCE_CONFIG.thresholds, archiveBacklogRows: 0 });
     expect(c.batches).toEqual(DEFAULT_MAINTENANCE_CONFIG.batches);
@@ -42,17 +55,27 @@ describe('maintenance config overrides', () => {
       { retention: { revokedSessionDays: -1 } },
       { archive: { afterDays: 0 } },
       { alertSeverity: 'info' },
-    ]) expect(maintenanceConfigSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    ])
+      expect(maintenanceConfigSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
   });
 
   it('is read from MAINTENANCE_CONFIG, and a bad one names the variable', () => {
     const env = {
-      DATABASE_URL: 'postgres://u:p@localhost/auth', UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:1', UPSTASH_REDIS_REST_TOKEN: 'x'.repeat(16),
-      JWT_ISSUER: 'i', JWT_AUDIENCE: 'a', JWT_PRIVATE_JWK: JSON.stringify({ kty: 'EC', kid: 'kid-2026-12', alg: 'ES256', d: 'd' }),
+      DATABASE_URL: 'postgres://u:p@localhost/auth',
+      UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:1',
+      UPSTASH_REDIS_REST_TOKEN: 'x'.repeat(16),
+      JWT_ISSUER: 'i',
+      JWT_AUDIENCE: 'a',
+      JWT_PRIVATE_JWK: JSON.stringify({ kty: 'EC', kid: 'kid-2026-12', alg: 'ES256', d: 'd' }),
     };
     expect(parseEnv(authEnvSchema, env).MAINTENANCE_CONFIG).toEqual(DEFAULT_MAINTENANCE_CONFIG);
-    expect(parseEnv(authEnvSchema, { ...env, MAINTENANCE_CONFIG: '{"archive":{"afterDays":30}}' }).MAINTENANCE_CONFIG.archive.afterDays).toBe(30);
-    expect(() => parseEnv(authEnvSchema, { ...env, MAINTENANCE_CONFIG: '{"budget":{"seconds":9999}}' })).toThrow(ConfigError);
+    expect(
+      parseEnv(authEnvSchema, { ...env, MAINTENANCE_CONFIG: '{"archive":{"afterDays":30}}' }).MAINTENANCE_CONFIG.archive
+        .afterDays,
+    ).toBe(30);
+    expect(() => parseEnv(authEnvSchema, { ...env, MAINTENANCE_CONFIG: '{"budget":{"seconds":9999}}' })).toThrow(
+      ConfigError,
+    );
     expect(() => parseEnv(authEnvSchema, { ...env, MAINTENANCE_CONFIG: 'not json' })).toThrow(/MAINTENANCE_CONFIG/);
   });
 });

@@ -6,7 +6,10 @@
  */
 import type { Clock } from '../clock';
 
-export interface BudgetLimits { seconds: number; statements: number }
+export interface BudgetLimits {
+  seconds: number;
+  statements: number;
+}
 
 export interface RunBudget {
   /** True once the time or the statement allowance is used up. */
@@ -23,8 +26,12 @@ export function runBudget(limits: BudgetLimits, clock: Clock): RunBudget {
   const elapsedMs = () => clock().getTime() - started;
   return {
     spent: () => statements >= limits.statements || elapsedMs() >= limits.seconds * 1000,
-    count: () => { statements += 1; },
-    get statements() { return statements; },
+    count: () => {
+      statements += 1;
+    },
+    get statements() {
+      return statements;
+    },
     elapsedMs,
   };
 }

@@ -26,6 +26,9 @@ export function runError(err: unknown): string {
 function headOf(message: string): string {
   const failed = /^Failed query: ([\s\S]*)$/.exec(message);
   if (!failed) return message;
-  const statement = (failed[1] ?? '').replace(/\bparams:[\s\S]*$/, '').replace(/\s+/g, ' ').trim();
+  const statement = (failed[1] ?? '')
+    .replace(/\bparams:[\s\S]*$/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return `Failed query: ${statement.slice(0, QUERY_HEAD)}${statement.length > QUERY_HEAD ? '…' : ''}`;
 }

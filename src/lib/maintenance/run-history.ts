@@ -12,8 +12,7 @@ import type { DatabaseStatistics } from './statistics';
 export type RunDatabase = Pick<Database, 'batch' | 'execute' | 'select' | 'update'>;
 
 export type Claim =
-  | { kind: 'claimed'; id: number; interrupted: number[] }
-  | { kind: 'held'; id: number; heldBy: number | null };
+  { kind: 'claimed'; id: number; interrupted: number[] } | { kind: 'held'; id: number; heldBy: number | null };
 
 const ids = (rows: Record<string, unknown>[]) => rows.map((r) => Number(r.id));
 
@@ -50,22 +49,46 @@ export async function saveProgress(db: RunDatabase, id: number, details: Record<
 }
 
 /** Ends the run (releasing the lock). Overwrites an `interrupted` mark: the run's own word is truer. */
-export async function finishRun(db: RunDatabase, id: number, status: Exclude<CronRunStatus, 'running'>, details: Record<string, unknown>, at: Date): Promise<void> {
+export async function finishRun(
+  db: RunDatabase,
+  id: number,
+  status: Exclude<CronRunStatus, 'running'>,
+  details: Record<string, unknown>,
+  at: Date,
+): Promise<void> {
   await db.update(cronRuns).set({ status, details, finishedAt: at, leaseUntil: null }).where(eq(cronRuns.id, id));
 }
 
 /** Recent runs, newest first, of one job or of all. */
-export function recentRuns(db: RunDatabase, filter: { job?: string | undefined; limit: number }): Promise<CronRunRow[]> {
-  return db.select().from(cronRuns)
+export function recentRuns(
+  db: RunDatabase,
+  filter: { job?: string | undefined; limit: number },
+): Promise<CronRunRow[]> {
+  return db
+    .select()
+    .from(cronRuns)
     .where(filter.job === undefined ? undefined : eq(cronRuns.job, filter.job))
     .orderBy(desc(cronRuns.startedAt), desc(cronRuns.id))
     .limit(filter.limit);
 }
 
 /** The statistics the job's latest finished run recorded, for growth since then. */
-export async function previousStatistics(db: RunDatabase, job: string, beforeRun: number): Promise<DatabaseStatistics | undefined> {
-  const [row] = await db.select({ details: cronRuns.details }).from(cronRuns)
-    .where(and(eq(cronRuns.job, job), sql`${cronRuns.id} <> ${beforeRun}`, sql`${cronRuns.status} in ('succeeded', 'partial')`, sql`${cronRuns.details} -> 'statistics' is not null`))
+export async function previousStatistics(
+  db: RunDatabase,
+  job: string,
+  beforeRun: number,
+): Promise<DatabaseStatistics | undefined> {
+  const [row] = await db
+    .select({ details: cronRuns.details })
+    .from(cronRuns)
+    .where(
+      and(
+        eq(cronRuns.job, job),
+        sql`${cronRuns.id} <> ${beforeRun}`,
+        sql`${cronRuns.status} in ('succeeded', 'partial')`,
+        sql`${cronRuns.details} -> 'statistics' is not null`,
+      ),
+    )
     .orderBy(desc(cronRuns.startedAt))
     .limit(1);
   return row?.details.statistics as DatabaseStatistics | undefined;

@@ -18,7 +18,12 @@ export interface StatementRunner {
   readonly longest: { ms: number; name: string };
 }
 
-export function statementRunner(db: MaintenanceDatabase, settings: { statementTimeoutMs: number }, budget: RunBudget, clock: Clock): StatementRunner {
+export function statementRunner(
+  db: MaintenanceDatabase,
+  settings: { statementTimeoutMs: number },
+  budget: RunBudget,
+  clock: Clock,
+): StatementRunner {
   const timeout = sql.raw(`set local statement_timeout = ${Math.floor(settings.statementTimeoutMs)}`);
   const longest = { ms: 0, name: '' };
   return {
@@ -40,7 +45,11 @@ export function statementRunner(db: MaintenanceDatabase, settings: { statementTi
 
 /** Postgres cancelled the statement at its statement timeout (SQLSTATE 57014): nothing of it applied. */
 export function isStatementTimeout(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e: unknown = err, depth = 0;
+    e instanceof Error && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     if ((e as { code?: unknown }).code === '57014') return true;
   }
   return false;

@@ -3,8 +3,12 @@ import { growthSince, thresholdBreaches, type DatabaseStatistics } from './stati
 import { DEFAULT_MAINTENANCE_CONFIG } from './maintenance-config';
 
 const stats = (at: string, bytes: number, backlog = 0): DatabaseStatistics => ({
-  at, databaseBytes: bytes * 2,
-  tables: [{ table: 'security_events', rows: bytes / 100, deadRows: 0, bytes }, { table: 'sessions', rows: 10, deadRows: 0, bytes: 1000 }],
+  at,
+  databaseBytes: bytes * 2,
+  tables: [
+    { table: 'security_events', rows: bytes / 100, deadRows: 0, bytes },
+    { table: 'sessions', rows: 10, deadRows: 0, bytes: 1000 },
+  ],
   archiveBacklog: { rows: backlog, capped: false },
 });
 
@@ -52,6 +56,8 @@ describe('thresholdBreaches', () => {
   });
 
   it('has defaults a fresh database is far below', () => {
-    expect(thresholdBreaches(stats('2026-12-03T02:00:00Z', 1_000_000), [], DEFAULT_MAINTENANCE_CONFIG.thresholds)).toEqual([]);
+    expect(
+      thresholdBreaches(stats('2026-12-03T02:00:00Z', 1_000_000), [], DEFAULT_MAINTENANCE_CONFIG.thresholds),
+    ).toEqual([]);
   });
 });

@@ -25,7 +25,12 @@ export interface DatabaseStatistics {
   archiveBacklog: { rows: number; capped: boolean };
 }
 
-export interface TableGrowth { table: string; rows: number; bytes: number; bytesPerDay: number }
+export interface TableGrowth {
+  table: string;
+  rows: number;
+  bytes: number;
+  bytesPerDay: number;
+}
 
 /**
  * Growth of each table since `previous`. A window shorter than a day counts as a day, so two runs
@@ -45,10 +50,19 @@ export function growthSince(current: DatabaseStatistics, previous: DatabaseStati
 
 export type ThresholdCheck = 'table_size' | 'database_size' | 'table_growth' | 'archive_backlog';
 
-export interface Breach { check: ThresholdCheck; subject: string; value: number; threshold: number }
+export interface Breach {
+  check: ThresholdCheck;
+  subject: string;
+  value: number;
+  threshold: number;
+}
 
 /** Every figure over its threshold (a threshold of 0 is off). */
-export function thresholdBreaches(stats: DatabaseStatistics, growth: TableGrowth[], thresholds: MaintenanceConfig['thresholds']): Breach[] {
+export function thresholdBreaches(
+  stats: DatabaseStatistics,
+  growth: TableGrowth[],
+  thresholds: MaintenanceConfig['thresholds'],
+): Breach[] {
   const breaches: Breach[] = [];
   const over = (check: ThresholdCheck, subject: string, value: number, limit: number) => {
     if (limit > 0 && value > limit) breaches.push({ check, subject, value, threshold: limit });

@@ -9,7 +9,11 @@ import type { EventType } from '../events/event-types';
  * A sign-in that opened a session: by password, by Google, or by signing up (a sign-up answers with
  * tokens: it is a sign-in too). `token_generated` is left out: it repeats each of these.
  */
-export const SUCCESSFUL_LOGIN_TYPES = ['login_success', 'oauth_success', 'signup_success'] as const satisfies readonly EventType[];
+export const SUCCESSFUL_LOGIN_TYPES = [
+  'login_success',
+  'oauth_success',
+  'signup_success',
+] as const satisfies readonly EventType[];
 
 /**
  * A sign-in refused for its credentials: an unknown email (`login_failed`), a wrong password or a
@@ -17,7 +21,11 @@ export const SUCCESSFUL_LOGIN_TYPES = ['login_success', 'oauth_success', 'signup
  * refused for a taken email (`signup_failed`: no credential was tried), nor a request refused by a
  * rate limit or an IP block before any credential was looked at (those are rateLimitViolations).
  */
-export const FAILED_LOGIN_TYPES = ['login_failed', 'failed_login_attempt', 'oauth_failed'] as const satisfies readonly EventType[];
+export const FAILED_LOGIN_TYPES = [
+  'login_failed',
+  'failed_login_attempt',
+  'oauth_failed',
+] as const satisfies readonly EventType[];
 
 /** A refresh token rotated into a new pair. Refused refreshes (expired, revoked, reused) are not refreshes. */
 export const TOKEN_REFRESH_TYPES = ['token_refreshed'] as const satisfies readonly EventType[];
@@ -35,7 +43,8 @@ export const ACTIVE_USER_TYPES = [...SUCCESSFUL_LOGIN_TYPES, ...TOKEN_REFRESH_TY
 /** How many event types `topEvents` lists, busiest first. */
 export const TOP_EVENT_TYPES = 10;
 
-const sum = (counts: ReadonlyMap<string, number>, types: readonly string[]) => types.reduce((n, t) => n + (counts.get(t) ?? 0), 0);
+const sum = (counts: ReadonlyMap<string, number>, types: readonly string[]) =>
+  types.reduce((n, t) => n + (counts.get(t) ?? 0), 0);
 
 /** The windowed totals, from the events counted per type. */
 export function totalsFrom(counts: ReadonlyMap<string, number>) {

@@ -31,9 +31,19 @@ export interface RollupSettings {
   budgetMs: number;
 }
 
-export const ROLLUP_SETTINGS: RollupSettings = { lateMs: 2 * HOUR_MS, backfillMs: 31 * 24 * HOUR_MS, chunkMs: 24 * HOUR_MS, budgetMs: 20_000 };
+export const ROLLUP_SETTINGS: RollupSettings = {
+  lateMs: 2 * HOUR_MS,
+  backfillMs: 31 * 24 * HOUR_MS,
+  chunkMs: 24 * HOUR_MS,
+  budgetMs: 20_000,
+};
 
-export interface RollupState { coveredFrom: Date; coveredTo: Date; dirtyFrom: Date | null; dirtyVersion: number }
+export interface RollupState {
+  coveredFrom: Date;
+  coveredTo: Date;
+  dirtyFrom: Date | null;
+  dirtyVersion: number;
+}
 
 export interface RefreshPlan {
   /** Count the hours [from, to) again. */
@@ -49,13 +59,21 @@ export const floorHour = (at: Date) => new Date(Math.floor(at.getTime() / HOUR_M
 export const ceilHour = (at: Date) => new Date(Math.ceil(at.getTime() / HOUR_MS) * HOUR_MS);
 
 /** Which hours a refresh at `now` counts. Pure. */
-export function planRefresh(state: RollupState | undefined, now: Date, settings: RollupSettings = ROLLUP_SETTINGS): RefreshPlan {
+export function planRefresh(
+  state: RollupState | undefined,
+  now: Date,
+  settings: RollupSettings = ROLLUP_SETTINGS,
+): RefreshPlan {
   const to = floorHour(now);
   const fresh = new Date(to.getTime() - settings.backfillMs);
   // A state ahead of the clock, or so old that its end is before a fresh rollup's start: begin again.
-  if (!state || state.coveredTo > to || state.coveredTo < fresh) return { from: fresh, to, rebuild: true, coversDirty: state?.dirtyFrom != null };
+  if (!state || state.coveredTo > to || state.coveredTo < fresh)
+    return { from: fresh, to, rebuild: true, coversDirty: state?.dirtyFrom != null };
   let from = new Date(Math.max(state.coveredTo.getTime() - settings.lateMs, state.coveredFrom.getTime()));
-  if (state.dirtyFrom) from = new Date(Math.max(Math.min(from.getTime(), floorHour(state.dirtyFrom).getTime()), state.coveredFrom.getTime()));
+  if (state.dirtyFrom)
+    from = new Date(
+      Math.max(Math.min(from.getTime(), floorHour(state.dirtyFrom).getTime()), state.coveredFrom.getTime()),
+    );
   return { from, to, rebuild: false, coversDirty: state.dirtyFrom != null };
 }
 
@@ -63,7 +81,9 @@ export function planRefresh(state: RollupState | undefined, now: Date, settings:
 const ACTIVE_LIST = sql.raw(`(${ACTIVE_USER_TYPES.map((t) => `'${t}'`).join(', ')})`);
 const EPOCH = sql.raw(`timestamptz '1970-01-01 00:00:00+00'`);
 /** A folded row (event-folding.ts) stands for metadata.count events. */
-export const EVENT_WEIGHT = sql.raw(`case when metadata ? 'foldReason' then coalesce((metadata->>'count')::int, 1) else 1 end`);
+export const EVENT_WEIGHT = sql.raw(
+  `case when metadata ? 'foldReason' then coalesce((metadata->>'count')::int, 1) else 1 end`,
+);
 
 /** The statements that count [a, b) again, as one transaction. */
 function chunkStatements(a: Date, b: Date, coveredFrom: Date, rebuild: boolean): SQL[] {
@@ -91,11 +111,18 @@ function chunkStatements(a: Date, b: Date, coveredFrom: Date, rebuild: boolean):
 }
 
 export async function readRollupState(db: Pick<Database, 'execute'>): Promise<RollupState | undefined> {
-  const { rows } = await db.execute(sql`select covered_from, covered_to, dirty_from, dirty_version from metrics_rollup_state where name = ${ROLLUP_NAME}`);
+  const { rows } = await db.execute(
+    sql`select covered_from, covered_to, dirty_from, dirty_version from metrics_rollup_state where name = ${ROLLUP_NAME}`,
+  );
   const row = rows[0] as Record<string, unknown> | undefined;
   if (!row) return undefined;
   const at = (v: unknown) => (v instanceof Date ? v : new Date(String(v)));
-  return { coveredFrom: at(row.covered_from), coveredTo: at(row.covered_to), dirtyFrom: row.dirty_from == null ? null : at(row.dirty_from), dirtyVersion: Number(row.dirty_version) };
+  return {
+    coveredFrom: at(row.covered_from),
+    coveredTo: at(row.covered_to),
+    dirtyFrom: row.dirty_from == null ? null : at(row.dirty_from),
+    dirtyVersion: Number(row.dirty_version),
+  };
 }
 
 export interface RollupRefresh {
@@ -117,25 +144,44 @@ export interface RollupRefresh {
  * twice or at once: each chunk, under a transaction-scoped advisory lock, replaces its hours' counts
  * with a fresh count.
  */
-export async function refreshMetricsRollup(db: Database, now: Date, clock: Clock, settings: RollupSettings = ROLLUP_SETTINGS): Promise<RollupRefresh> {
+export async function refreshMetricsRollup(
+  db: Database,
+  now: Date,
+  clock: Clock,
+  settings: RollupSettings = ROLLUP_SETTINGS,
+): Promise<RollupRefresh> {
   const started = clock();
   const state = await readRollupState(db);
   const plan = planRefresh(state, now, settings);
   let hours = 0;
   for (let a = plan.from.getTime(); a < plan.to.getTime(); a += settings.chunkMs) {
     if (clock().getTime() - started.getTime() > settings.budgetMs) {
-      return { from: plan.from.toISOString(), to: new Date(a).toISOString(), rebuilt: plan.rebuild, hours, status: 'partial' };
+      return {
+        from: plan.from.toISOString(),
+        to: new Date(a).toISOString(),
+        rebuilt: plan.rebuild,
+        hours,
+        status: 'partial',
+      };
     }
     const b = Math.min(a + settings.chunkMs, plan.to.getTime());
     const statements = chunkStatements(new Date(a), new Date(b), plan.from, plan.rebuild && a === plan.from.getTime());
     if (b === plan.to.getTime() && plan.coversDirty && state) {
-      statements.push(sql`update metrics_rollup_state set dirty_from = null where name = ${ROLLUP_NAME} and dirty_version = ${state.dirtyVersion}`);
+      statements.push(
+        sql`update metrics_rollup_state set dirty_from = null where name = ${ROLLUP_NAME} and dirty_version = ${state.dirtyVersion}`,
+      );
     }
     const [first, ...rest] = statements.map((s) => db.execute(s));
     await db.batch([first!, ...rest]);
     hours += (b - a) / HOUR_MS;
   }
-  return { from: plan.from.toISOString(), to: plan.to.toISOString(), rebuilt: plan.rebuild, hours, status: 'succeeded' };
+  return {
+    from: plan.from.toISOString(),
+    to: plan.to.toISOString(),
+    rebuilt: plan.rebuild,
+    hours,
+    status: 'succeeded',
+  };
 }
 
 /**

@@ -10,7 +10,12 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../storage/database';
 import { liveSessionAt } from '../sessions/live-session';
 import { ceilHour, EVENT_WEIGHT, ROLLUP_NAME } from './metrics-rollup';
-import { ACTIVE_USER_TYPES, FAILED_LOGIN_TYPES, SUCCESSFUL_LOGIN_TYPES, TOKEN_REFRESH_TYPES } from './metric-definitions';
+import {
+  ACTIVE_USER_TYPES,
+  FAILED_LOGIN_TYPES,
+  SUCCESSFUL_LOGIN_TYPES,
+  TOKEN_REFRESH_TYPES,
+} from './metric-definitions';
 
 const HOUR_MS = 3_600_000;
 
@@ -22,7 +27,12 @@ export interface FiguresQuery {
   bucketMs: number;
 }
 
-export interface SeriesPoint { bucket: number; successfulLogins: number; failedLogins: number; tokenRefreshes: number }
+export interface SeriesPoint {
+  bucket: number;
+  successfulLogins: number;
+  failedLogins: number;
+  tokenRefreshes: number;
+}
 
 export interface StoredFigures {
   activeSessions: number;
@@ -119,7 +129,8 @@ select
 }
 
 /** Windows with buckets of an hour or more (over 24 hours) read the rollup; shorter ones raw events. */
-export const statementFor = (q: FiguresQuery): SQL => (q.bucketMs >= HOUR_MS ? rollupFiguresStatement(q) : figuresStatement(q));
+export const statementFor = (q: FiguresQuery): SQL =>
+  q.bucketMs >= HOUR_MS ? rollupFiguresStatement(q) : figuresStatement(q);
 
 /** A JSON value from the driver: parsed already (json columns), or text. */
 const json = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
@@ -134,7 +145,10 @@ export async function readStoredFigures(db: Pick<Database, 'execute'>, q: Figure
     openAlerts: Number(row.open_alerts),
     eventsByType: new Map(json<Array<[string, number]>>(row.events_by_type).map(([type, n]) => [type, Number(n)])),
     series: json<Array<[number, number, number, number]>>(row.series).map(([bucket, s, f, r]) => ({
-      bucket: Number(bucket), successfulLogins: Number(s), failedLogins: Number(f), tokenRefreshes: Number(r),
+      bucket: Number(bucket),
+      successfulLogins: Number(s),
+      failedLogins: Number(f),
+      tokenRefreshes: Number(r),
     })),
   };
 }

@@ -17,7 +17,29 @@ describe('parseWindow', () => {
   });
 
   it('refuses anything else', () => {
-    for (const bad of ['', '0h', '0d', '31d', '721h', '1000h', '01h', '1H', '1 h', ' 1h', '1h ', '1.5h', '-1h', '+1h', '60m', '1w', 'h', '24', '1e1h', '24hh', '１h']) {
+    for (const bad of [
+      '',
+      '0h',
+      '0d',
+      '31d',
+      '721h',
+      '1000h',
+      '01h',
+      '1H',
+      '1 h',
+      ' 1h',
+      '1h ',
+      '1.5h',
+      '-1h',
+      '+1h',
+      '60m',
+      '1w',
+      'h',
+      '24',
+      '1e1h',
+      '24hh',
+      '１h',
+    ]) {
       expect(parseWindow(bad), bad).toBeUndefined();
     }
   });
@@ -48,7 +70,9 @@ describe('bucketStarts', () => {
   });
 
   it('gives each window its bucket count: the whole buckets plus the partial one', () => {
-    const counts = Object.fromEntries(['1h', '12h', '24h', '7d', '30d'].map((label) => [label, bucketStarts(parseWindow(label)!, now).length]));
+    const counts = Object.fromEntries(
+      ['1h', '12h', '24h', '7d', '30d'].map((label) => [label, bucketStarts(parseWindow(label)!, now).length]),
+    );
     expect(counts).toEqual({ '1h': 61, '12h': 49, '24h': 97, '7d': 169, '30d': 121 });
   });
 

@@ -63,6 +63,7 @@ export function windowStart(window: MetricsWindow, now: Date): Date {
 export function bucketStarts(window: MetricsWindow, now: Date): number[] {
   const last = bucketOf(now.getTime(), window.bucketMs);
   const starts: number[] = [];
-  for (let at = bucketOf(windowStart(window, now).getTime(), window.bucketMs); at <= last; at += window.bucketMs) starts.push(at);
+  for (let at = bucketOf(windowStart(window, now).getTime(), window.bucketMs); at <= last; at += window.bucketMs)
+    starts.push(at);
   return starts;
 }

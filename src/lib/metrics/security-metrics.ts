@@ -28,7 +28,11 @@ export interface MetricsStores {
   redis: Pick<Redis, 'zcount'>;
 }
 
-export async function securityMetrics(stores: MetricsStores, window: MetricsWindow, now: Date): Promise<SecurityMetrics> {
+export async function securityMetrics(
+  stores: MetricsStores,
+  window: MetricsWindow,
+  now: Date,
+): Promise<SecurityMetrics> {
   const [stored, blockedIps] = await Promise.all([
     readStoredFigures(stores.db, { since: windowStart(window, now), now, bucketMs: window.bucketMs }),
     countBlockedIps(stores.redis, now),
@@ -37,7 +41,12 @@ export async function securityMetrics(stores: MetricsStores, window: MetricsWind
 }
 
 /** The response from the stored figures: totals per metric, the top types, and every bucket of the window (zeros where nothing happened). */
-export function assembleMetrics(window: MetricsWindow, now: Date, stored: StoredFigures, blockedIps: number): SecurityMetrics {
+export function assembleMetrics(
+  window: MetricsWindow,
+  now: Date,
+  stored: StoredFigures,
+  blockedIps: number,
+): SecurityMetrics {
   const byBucket = new Map<number, SeriesPoint>(stored.series.map((p) => [p.bucket, p]));
   return {
     window: window.label,

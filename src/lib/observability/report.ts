@@ -5,7 +5,10 @@ import { scrubText } from './sentry-options';
 
 /** Reports an unexpected error: to Sentry when it is configured, and always to the log (no request data). */
 export const reportToSentry: ReportError = (error, context) => {
-  console.error(`[error] ${context.source} ${context.detail}:`, error instanceof Error ? scrubText(`${error.name}: ${error.message}`) : 'non-Error thrown');
+  console.error(
+    `[error] ${context.source} ${context.detail}:`,
+    error instanceof Error ? scrubText(`${error.name}: ${error.message}`) : 'non-Error thrown',
+  );
   Sentry.captureException(error, { tags: { source: context.source, detail: context.detail } });
 };
 

@@ -28,14 +28,27 @@ function fromBase64url(text: string): Uint8Array | undefined {
 export async function cursorKey(secret: string): Promise<CryptoKey> {
   const base = await crypto.subtle.importKey('raw', encoder.encode(secret), 'HKDF', false, ['deriveKey']);
   return crypto.subtle.deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: encoder.encode('edge-auth dashboard page cursor v1') },
-    base, { name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign', 'verify'],
+    {
+      name: 'HKDF',
+      hash: 'SHA-256',
+      salt: new Uint8Array(0),
+      info: encoder.encode('edge-auth dashboard page cursor v1'),
+    },
+    base,
+    { name: 'HMAC', hash: 'SHA-256', length: 256 },
+    false,
+    ['sign', 'verify'],
   );
 }
 
 /** What a cursor is bound to: the filters, in a canonical form (sorted keys, absent ones left out). */
 export function canonicalFilters(filters: Record<string, string | undefined>): string {
-  return JSON.stringify(Object.keys(filters).sort().filter((k) => filters[k] !== undefined).map((k) => [k, filters[k]]));
+  return JSON.stringify(
+    Object.keys(filters)
+      .sort()
+      .filter((k) => filters[k] !== undefined)
+      .map((k) => [k, filters[k]]),
+  );
 }
 
 const signed = (position: string, filters: string) => encoder.encode(`${position}\n${filters}`);

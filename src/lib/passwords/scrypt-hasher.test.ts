@@ -17,12 +17,20 @@ const cost = (p: ScryptParams) => p.N * p.r * p.p;
 describe('hashPassword / verifyPassword', () => {
   it('round-trips: the hash of a password verifies with that password', async () => {
     const encoded = await hashPassword('correct horse battery staple', FAST);
-    expect(await verifyPassword('correct horse battery staple', encoded, FAST)).toEqual({ valid: true, needsRehash: false });
+    expect(await verifyPassword('correct horse battery staple', encoded, FAST)).toEqual({
+      valid: true,
+      needsRehash: false,
+    });
   });
 
   it('refuses a wrong password, including one differing only in case or a trailing space', async () => {
     const encoded = await hashPassword('correct horse battery staple', FAST);
-    for (const wrong of ['correct horse battery stapl', 'Correct horse battery staple', 'correct horse battery staple ', '']) {
+    for (const wrong of [
+      'correct horse battery stapl',
+      'Correct horse battery staple',
+      'correct horse battery staple ',
+      '',
+    ]) {
       expect(await verifyPassword(wrong, encoded, FAST)).toEqual({ valid: false, needsRehash: false });
     }
   });
@@ -57,7 +65,9 @@ describe('hashPassword / verifyPassword', () => {
 
   it('hashes with DEFAULT_SCRYPT_PARAMS when none are given (and verifies in workerd)', async () => {
     const encoded = await hashPassword('correct horse battery staple');
-    expect(encoded.startsWith(`scrypt$${DEFAULT_SCRYPT_PARAMS.N}$${DEFAULT_SCRYPT_PARAMS.r}$${DEFAULT_SCRYPT_PARAMS.p}$`)).toBe(true);
+    expect(
+      encoded.startsWith(`scrypt$${DEFAULT_SCRYPT_PARAMS.N}$${DEFAULT_SCRYPT_PARAMS.r}$${DEFAULT_SCRYPT_PARAMS.p}$`),
+    ).toBe(true);
     expect(await verifyPassword('correct horse battery staple', encoded)).toEqual({ valid: true, needsRehash: false });
   });
 });
@@ -66,24 +76,36 @@ describe('needsRehash', () => {
   it('is true when the stored parameters differ from the current ones (and the password is right)', async () => {
     const encoded = await hashPassword('correct horse battery staple', FAST);
     // Derivation uses the stored (cheap) parameters; DEFAULT is only compared against.
-    expect(await verifyPassword('correct horse battery staple', encoded, DEFAULT_SCRYPT_PARAMS)).toEqual({ valid: true, needsRehash: true });
+    expect(await verifyPassword('correct horse battery staple', encoded, DEFAULT_SCRYPT_PARAMS)).toEqual({
+      valid: true,
+      needsRehash: true,
+    });
   });
 
   it('is true when only one of N, r or p differs', async () => {
     const encoded = await hashPassword('correct horse battery staple', FAST);
-    for (const current of [{ ...FAST, N: 2048 }, { ...FAST, r: 16 }, { ...FAST, p: 2 }]) {
+    for (const current of [
+      { ...FAST, N: 2048 },
+      { ...FAST, r: 16 },
+      { ...FAST, p: 2 },
+    ]) {
       expect((await verifyPassword('correct horse battery staple', encoded, current)).needsRehash).toBe(true);
     }
   });
 
   it('is false when the stored parameters equal the current ones', async () => {
     const encoded = await hashPassword('correct horse battery staple', FAST);
-    expect((await verifyPassword('correct horse battery staple', encoded, { N: 1024, r: 8, p: 1 })).needsRehash).toBe(false);
+    expect((await verifyPassword('correct horse battery staple', encoded, { N: 1024, r: 8, p: 1 })).needsRehash).toBe(
+      false,
+    );
   });
 
   it('is false for a wrong password even when the parameters are outdated (no rehash of an unverified password)', async () => {
     const encoded = await hashPassword('correct horse battery staple', FAST);
-    expect(await verifyPassword('wrong password', encoded, DEFAULT_SCRYPT_PARAMS)).toEqual({ valid: false, needsRehash: false });
+    expect(await verifyPassword('wrong password', encoded, DEFAULT_SCRYPT_PARAMS)).toEqual({
+      valid: false,
+      needsRehash: false,
+    });
   });
 });
 
@@ -101,17 +123,26 @@ describe('malformed encoded hashes', () => {
     ['fractional p', 'scrypt$1024$8$1.5$c2FsdA==$aGFzaA=='],
     ['missing p', 'scrypt$1024$8$$c2FsdA==$aGFzaA=='],
   ])('%s verifies false without throwing', async (_label, encoded) => {
-    await expect(verifyPassword('correct horse battery staple', encoded, FAST)).resolves.toEqual({ valid: false, needsRehash: false });
+    await expect(verifyPassword('correct horse battery staple', encoded, FAST)).resolves.toEqual({
+      valid: false,
+      needsRehash: false,
+    });
   });
 
   it('a hash field of the wrong length (truncated) verifies false without throwing', async () => {
     const encoded = await hashPassword('correct horse battery staple', FAST);
     const truncated = encoded.slice(0, encoded.lastIndexOf('$') + 1) + Buffer.alloc(16).toString('base64');
-    await expect(verifyPassword('correct horse battery staple', truncated, FAST)).resolves.toEqual({ valid: false, needsRehash: false });
+    await expect(verifyPassword('correct horse battery staple', truncated, FAST)).resolves.toEqual({
+      valid: false,
+      needsRehash: false,
+    });
   });
 
   it('garbage base64 in salt and hash verifies false without throwing', async () => {
-    await expect(verifyPassword('x', 'scrypt$1024$8$1$!!!!$!!!!', FAST)).resolves.toEqual({ valid: false, needsRehash: false });
+    await expect(verifyPassword('x', 'scrypt$1024$8$1$!!!!$!!!!', FAST)).resolves.toEqual({
+      valid: false,
+      needsRehash: false,
+    });
   });
 });
 

@@ -8,7 +8,11 @@
  */
 import { scrypt, timingSafeEqual } from 'node:crypto';
 
-export interface ScryptParams { N: number; r: number; p: number }
+export interface ScryptParams {
+  N: number;
+  r: number;
+  p: number;
+}
 
 /**
  * OWASP Password Storage Cheat Sheet lists scrypt N=2^14, r=8, p=5 as equivalent to its minimum.
@@ -31,16 +35,26 @@ function derive(password: string, salt: Uint8Array, params: ScryptParams): Promi
   return new Promise((resolve, reject) => {
     // maxmem must cover 128*N*r (plus slack), or node:crypto refuses the parameters.
     const maxmem = 128 * params.N * params.r * 2;
-    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { N: params.N, r: params.r, p: params.p, maxmem }, (err, key) =>
-      err ? reject(err) : resolve(key));
+    scrypt(
+      password.normalize('NFKC'),
+      salt,
+      KEY_LENGTH,
+      { N: params.N, r: params.r, p: params.p, maxmem },
+      (err, key) => (err ? reject(err) : resolve(key)),
+    );
   });
 }
 
 export async function hashPassword(password: string, params: ScryptParams = DEFAULT_SCRYPT_PARAMS): Promise<string> {
-  if (!fitsWorkersLimits(params)) throw new Error(`scrypt parameters N=${params.N} r=${params.r} p=${params.p} would be refused by production Workers`);
+  if (!fitsWorkersLimits(params))
+    throw new Error(
+      `scrypt parameters N=${params.N} r=${params.r} p=${params.p} would be refused by production Workers`,
+    );
   const salt = crypto.getRandomValues(new Uint8Array(SALT_LENGTH));
   const key = await derive(password, salt, params);
-  return ['scrypt', params.N, params.r, params.p, Buffer.from(salt).toString('base64'), key.toString('base64')].join('$');
+  return ['scrypt', params.N, params.r, params.p, Buffer.from(salt).toString('base64'), key.toString('base64')].join(
+    '$',
+  );
 }
 
 const DECIMAL = /^[1-9][0-9]{0,7}$/;
@@ -56,9 +70,16 @@ function decode(encoded: string): { params: ScryptParams; salt: Buffer; hash: Bu
   return { params, salt: Buffer.from(salt, 'base64'), hash: Buffer.from(hash, 'base64') };
 }
 
-export interface PasswordCheck { valid: boolean; needsRehash: boolean }
+export interface PasswordCheck {
+  valid: boolean;
+  needsRehash: boolean;
+}
 
-export async function verifyPassword(password: string, encoded: string, current: ScryptParams = DEFAULT_SCRYPT_PARAMS): Promise<PasswordCheck> {
+export async function verifyPassword(
+  password: string,
+  encoded: string,
+  current: ScryptParams = DEFAULT_SCRYPT_PARAMS,
+): Promise<PasswordCheck> {
   const stored = decode(encoded);
   if (!stored) return { valid: false, needsRehash: false };
   const key = await derive(password, stored.salt, stored.params).catch(() => undefined);
@@ -74,13 +95,21 @@ export async function verifyPassword(password: string, encoded: string, current:
  * the first unknown-email login of an isolate cost two).
  */
 const DEFAULT_DUMMY_HASH = 'scrypt$16384$8$5$O6ecTYVlPvzVHqiERvzqrw==$g/o5YplE5/7Oc8SbECGF8Tb6tZXRSaOErA4sVGmsziM=';
-const dummyHashes = new Map<string, Promise<string>>([[`${DEFAULT_SCRYPT_PARAMS.N}:${DEFAULT_SCRYPT_PARAMS.r}:${DEFAULT_SCRYPT_PARAMS.p}`, Promise.resolve(DEFAULT_DUMMY_HASH)]]);
+const dummyHashes = new Map<string, Promise<string>>([
+  [
+    `${DEFAULT_SCRYPT_PARAMS.N}:${DEFAULT_SCRYPT_PARAMS.r}:${DEFAULT_SCRYPT_PARAMS.p}`,
+    Promise.resolve(DEFAULT_DUMMY_HASH),
+  ],
+]);
 
 /**
  * Spends the same work as a real verification, for a login whose email is unknown: without it the
  * response time would tell an attacker which emails have accounts.
  */
-export async function verifyAgainstDummy(password: string, params: ScryptParams = DEFAULT_SCRYPT_PARAMS): Promise<void> {
+export async function verifyAgainstDummy(
+  password: string,
+  params: ScryptParams = DEFAULT_SCRYPT_PARAMS,
+): Promise<void> {
   const key = `${params.N}:${params.r}:${params.p}`;
   let dummy = dummyHashes.get(key);
   if (!dummy) {

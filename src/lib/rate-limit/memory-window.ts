@@ -4,14 +4,27 @@
  * never becomes unlimited (which @upstash/ratelimit's own fail-open timeout would allow).
  */
 
-export interface WindowDecision { allowed: boolean; remaining: number; resetMs: number }
+export interface WindowDecision {
+  allowed: boolean;
+  remaining: number;
+  resetMs: number;
+}
 
 /** Pure: given the hits still in the window (oldest first), whether one more is allowed at `now`. */
-export function decideSlidingWindow(hits: readonly number[], limit: number, windowMs: number, now: number): WindowDecision {
+export function decideSlidingWindow(
+  hits: readonly number[],
+  limit: number,
+  windowMs: number,
+  now: number,
+): WindowDecision {
   const live = hits.filter((t) => t > now - windowMs);
   const oldest = live[0] ?? now;
   if (live.length >= limit) return { allowed: false, remaining: 0, resetMs: oldest + windowMs - now };
-  return { allowed: true, remaining: limit - live.length - 1, resetMs: (live.length === 0 ? now : oldest) + windowMs - now };
+  return {
+    allowed: true,
+    remaining: limit - live.length - 1,
+    resetMs: (live.length === 0 ? now : oldest) + windowMs - now,
+  };
 }
 
 const MAX_KEYS = 10_000; // bound the memory one isolate spends on this (128 MB per isolate in production)

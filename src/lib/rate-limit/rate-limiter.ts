@@ -52,8 +52,12 @@ export function createRateLimiter(redis: Redis, config: SecurityConfig): RateLim
       // The library fails open after its timeout (success: true, reason: "timeout"): decide in memory instead.
       if (result.reason !== 'timeout') {
         return {
-          allowed: result.success, limit: result.limit, remaining: Math.max(0, result.remaining),
-          resetSeconds: Math.max(1, Math.ceil((result.reset - now.getTime()) / 1000)), policy, source: 'redis',
+          allowed: result.success,
+          limit: result.limit,
+          remaining: Math.max(0, result.remaining),
+          resetSeconds: Math.max(1, Math.ceil((result.reset - now.getTime()) / 1000)),
+          policy,
+          source: 'redis',
         };
       }
     } catch {
@@ -61,8 +65,12 @@ export function createRateLimiter(redis: Redis, config: SecurityConfig): RateLim
     }
     const decision = memory.take(`${route}:${identifier}`, rule.requests, rule.windowSeconds * 1000, now.getTime());
     return {
-      allowed: decision.allowed, limit: rule.requests, remaining: decision.remaining,
-      resetSeconds: Math.max(1, Math.ceil(decision.resetMs / 1000)), policy, source: 'memory',
+      allowed: decision.allowed,
+      limit: rule.requests,
+      remaining: decision.remaining,
+      resetSeconds: Math.max(1, Math.ceil(decision.resetMs / 1000)),
+      policy,
+      source: 'memory',
     };
   };
 }

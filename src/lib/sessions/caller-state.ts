@@ -16,7 +16,11 @@ export interface CallerState {
   sessionLive: boolean;
 }
 
-export async function loadCallerState(db: Database, userId: string, sessionId: string): Promise<CallerState | undefined> {
+export async function loadCallerState(
+  db: Database,
+  userId: string,
+  sessionId: string,
+): Promise<CallerState | undefined> {
   const result = await db.execute(sql`
     select u.id, u.email, u.name, u.role,
            u.locked_until, u.lock_reason,
@@ -27,7 +31,10 @@ export async function loadCallerState(db: Database, userId: string, sessionId: s
   if (!row) return undefined;
   return {
     user: publicUserFromRow(row),
-    lock: { lockedUntil: row.locked_until ? new Date(row.locked_until as string) : null, lockReason: (row.lock_reason as string | null) ?? null },
+    lock: {
+      lockedUntil: row.locked_until ? new Date(row.locked_until as string) : null,
+      lockReason: (row.lock_reason as string | null) ?? null,
+    },
     sessionLive: row.session_live === true,
   };
 }

@@ -111,7 +111,15 @@ describe('refreshOutcome: the reuse interval and the device', () => {
 describe('refreshOutcome: a session with another revoked token', () => {
   it('is revoked even when the presented token itself carries no revocation', () => {
     const now = new Date('2026-01-01T00:00:00Z');
-    const state = { revokedAt: null, sessionRevoked: true, rotatedAt: null, expiresAt: new Date(now.getTime() + 60_000), lockedUntil: null, fromSessionDevice: true, issuedNewToken: false };
+    const state = {
+      revokedAt: null,
+      sessionRevoked: true,
+      rotatedAt: null,
+      expiresAt: new Date(now.getTime() + 60_000),
+      lockedUntil: null,
+      fromSessionDevice: true,
+      issuedNewToken: false,
+    };
     expect(refreshOutcome(state, now, 10_000)).toBe('revoked');
   });
 });

@@ -27,13 +27,18 @@ export type RefreshOutcome =
    */
   | 'reused';
 
-export function refreshOutcome(state: PresentedTokenState | undefined, now: Date, reuseIntervalMs: number): RefreshOutcome {
+export function refreshOutcome(
+  state: PresentedTokenState | undefined,
+  now: Date,
+  reuseIntervalMs: number,
+): RefreshOutcome {
   if (!state) return 'unknown';
   if (state.issuedNewToken) return 'rotated';
   if (state.revokedAt || state.sessionRevoked) return 'revoked';
   if (state.lockedUntil && state.lockedUntil > now) return 'locked';
   if (state.expiresAt <= now) return 'expired';
-  if (state.rotatedAt && (now.getTime() - state.rotatedAt.getTime() >= reuseIntervalMs || !state.fromSessionDevice)) return 'reused';
+  if (state.rotatedAt && (now.getTime() - state.rotatedAt.getTime() >= reuseIntervalMs || !state.fromSessionDevice))
+    return 'reused';
   // The statement refused for a reason the rules above do not name: treat it as invalid, never as success.
   return 'unknown';
 }

@@ -64,9 +64,17 @@ const asDate = (v: unknown): Date | null => (v === null || v === undefined ? nul
  * the same session (clients that retry or race are not punished). Otherwise nothing is issued and the
  * caller names the outcome (refresh-outcome.ts). The session's own row says whether it is over.
  */
-export async function rotateRefreshToken(db: Database, r: {
-  presentedHash: string; newHash: string; client: ClientContext; now: Date; newExpiresAt: Date; reuseIntervalSeconds: number;
-}): Promise<RotationResult | undefined> {
+export async function rotateRefreshToken(
+  db: Database,
+  r: {
+    presentedHash: string;
+    newHash: string;
+    client: ClientContext;
+    now: Date;
+    newExpiresAt: Date;
+    reuseIntervalSeconds: number;
+  },
+): Promise<RotationResult | undefined> {
   const now = r.now.toISOString();
   const c = r.client;
   const result = await db.execute(sql`
@@ -128,7 +136,11 @@ export async function rotateRefreshToken(db: Database, r: {
 }
 
 /** What ending sessions did: how many were ended, how many of those were still usable, and their tokens retired. */
-export interface EndedSessions { sessions: number; live: number; tokensRetired: number }
+export interface EndedSessions {
+  sessions: number;
+  live: number;
+  tokensRetired: number;
+}
 
 /**
  * SQL, for a statement whose CTE `ended` returns the ids of sessions it just revoked: retires their
@@ -158,7 +170,13 @@ async function endSessions(db: Database, chosen: SQL, reason: string, now: Date)
 }
 
 /** Ends one session (only if it is `userId`'s, when given). */
-export function revokeSession(db: Database, sessionId: string, reason: string, now: Date, userId?: string): Promise<EndedSessions> {
+export function revokeSession(
+  db: Database,
+  sessionId: string,
+  reason: string,
+  now: Date,
+  userId?: string,
+): Promise<EndedSessions> {
   const owner = userId === undefined ? sql`` : sql` and user_id = ${userId}`;
   return endSessions(db, sql`select id from sessions where id = ${sessionId}${owner}`, reason, now);
 }
@@ -169,26 +187,48 @@ export function revokeAllSessions(db: Database, userId: string, reason: string, 
 }
 
 /** Logs out the session a refresh token belongs to; returns it, or undefined for an unknown token. */
-export async function revokeSessionOfToken(db: Database, tokenHash: string, now: Date): Promise<({ sessionId: string; userId: string } & EndedSessions) | undefined> {
-  const [token] = await db.select({ sessionId: sessions.id, userId: sessions.userId })
-    .from(refreshTokens).innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
-    .where(eq(refreshTokens.tokenHash, tokenHash)).limit(1);
+export async function revokeSessionOfToken(
+  db: Database,
+  tokenHash: string,
+  now: Date,
+): Promise<({ sessionId: string; userId: string } & EndedSessions) | undefined> {
+  const [token] = await db
+    .select({ sessionId: sessions.id, userId: sessions.userId })
+    .from(refreshTokens)
+    .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+    .where(eq(refreshTokens.tokenHash, tokenHash))
+    .limit(1);
   if (!token) return undefined;
   return { ...token, ...(await revokeSession(db, token.sessionId, 'logout', now)) };
 }
 
 export interface ActiveSession {
-  id: string; deviceName: string | null; ipAddress: string | null; userAgent: string | null;
-  country: string | null; city: string | null; createdAt: Date; lastUsedAt: Date; expiresAt: Date;
+  id: string;
+  deviceName: string | null;
+  ipAddress: string | null;
+  userAgent: string | null;
+  country: string | null;
+  city: string | null;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
 }
 
 /** A user's live sessions, most recently used first; `expiresAt` is when each ends if left idle. */
 export function listActiveSessions(db: Database, userId: string, now: Date): Promise<ActiveSession[]> {
-  return db.select({
-    id: sessions.id, deviceName: sessions.deviceName, ipAddress: sessions.ipAddress, userAgent: sessions.userAgent,
-    country: sessions.country, city: sessions.city, createdAt: sessions.createdAt, lastUsedAt: sessions.lastUsedAt,
-    expiresAt: sessions.idleExpiresAt,
-  }).from(sessions)
+  return db
+    .select({
+      id: sessions.id,
+      deviceName: sessions.deviceName,
+      ipAddress: sessions.ipAddress,
+      userAgent: sessions.userAgent,
+      country: sessions.country,
+      city: sessions.city,
+      createdAt: sessions.createdAt,
+      lastUsedAt: sessions.lastUsedAt,
+      expiresAt: sessions.idleExpiresAt,
+    })
+    .from(sessions)
     .where(and(eq(sessions.userId, userId), liveSessionAt(now)))
     .orderBy(desc(sessions.lastUsedAt));
 }

@@ -46,42 +46,89 @@ export function accessTtlWithin(sessionExpiresAt: Date, now: Date, accessTtlSeco
   return Math.max(1, Math.min(accessTtlSeconds, secondsLeft));
 }
 
-async function tokenResponse(deps: SessionDeps, user: SessionUser, session: { id: string; expiresAt: Date }, refreshToken: string, now: Date): Promise<TokenResponse> {
+async function tokenResponse(
+  deps: SessionDeps,
+  user: SessionUser,
+  session: { id: string; expiresAt: Date },
+  refreshToken: string,
+  now: Date,
+): Promise<TokenResponse> {
   const { token, expiresIn } = await signAccessToken(
-    { userId: user.id, sessionId: session.id, role: user.role }, deps.keys.signing,
-    { issuer: deps.settings.issuer, audience: deps.settings.audience }, now,
-    accessTtlWithin(session.expiresAt, now, deps.settings.accessTtlSeconds));
+    { userId: user.id, sessionId: session.id, role: user.role },
+    deps.keys.signing,
+    { issuer: deps.settings.issuer, audience: deps.settings.audience },
+    now,
+    accessTtlWithin(session.expiresAt, now, deps.settings.accessTtlSeconds),
+  );
   return {
-    token, accessToken: token, refreshToken, expiresIn, tokenType: 'Bearer',
+    token,
+    accessToken: token,
+    refreshToken,
+    expiresIn,
+    tokenType: 'Bearer',
     user: { id: user.id, email: user.email, name: user.name, role: user.role },
   };
 }
 
-export async function startSession(deps: SessionDeps, user: SessionUser, deviceName: string | null, client: ClientContext, now: Date) {
+export async function startSession(
+  deps: SessionDeps,
+  user: SessionUser,
+  deviceName: string | null,
+  client: ClientContext,
+  now: Date,
+) {
   const refreshToken = newRefreshToken();
   const sessionExpiresAt = addSeconds(now, deps.settings.sessionMaxAgeSeconds);
   const refreshExpiry = addSeconds(now, deps.settings.refreshTtlSeconds);
   const { sessionId, tokenId } = await createSession(deps.db, {
-    userId: user.id, tokenHash: await hashRefreshToken(refreshToken), deviceName, client, now,
-    expiresAt: refreshExpiry < sessionExpiresAt ? refreshExpiry : sessionExpiresAt, sessionExpiresAt,
+    userId: user.id,
+    tokenHash: await hashRefreshToken(refreshToken),
+    deviceName,
+    client,
+    now,
+    expiresAt: refreshExpiry < sessionExpiresAt ? refreshExpiry : sessionExpiresAt,
+    sessionExpiresAt,
   });
-  return { response: await tokenResponse(deps, user, { id: sessionId, expiresAt: sessionExpiresAt }, refreshToken, now), sessionId, tokenId };
+  return {
+    response: await tokenResponse(deps, user, { id: sessionId, expiresAt: sessionExpiresAt }, refreshToken, now),
+    sessionId,
+    tokenId,
+  };
 }
 
 export type RefreshResult =
   | { outcome: 'rotated'; response: TokenResponse; rotation: RotationResult }
   | { outcome: Exclude<RefreshOutcome, 'rotated'>; rotation: RotationResult | undefined };
 
-export async function refreshSession(deps: SessionDeps, presented: string, client: ClientContext, now: Date): Promise<RefreshResult> {
+export async function refreshSession(
+  deps: SessionDeps,
+  presented: string,
+  client: ClientContext,
+  now: Date,
+): Promise<RefreshResult> {
   if (!isWellFormedRefreshToken(presented)) return { outcome: 'unknown', rotation: undefined };
   const refreshToken = newRefreshToken();
   const rotation = await rotateRefreshToken(deps.db, {
-    presentedHash: await hashRefreshToken(presented), newHash: await hashRefreshToken(refreshToken), client, now,
-    newExpiresAt: addSeconds(now, deps.settings.refreshTtlSeconds), reuseIntervalSeconds: deps.settings.reuseIntervalSeconds,
+    presentedHash: await hashRefreshToken(presented),
+    newHash: await hashRefreshToken(refreshToken),
+    client,
+    now,
+    newExpiresAt: addSeconds(now, deps.settings.refreshTtlSeconds),
+    reuseIntervalSeconds: deps.settings.reuseIntervalSeconds,
   });
   const outcome = refreshOutcome(rotation, now, deps.settings.reuseIntervalSeconds * 1000);
   if (outcome === 'rotated' && rotation) {
-    return { outcome, rotation, response: await tokenResponse(deps, rotation.user, { id: rotation.sessionId, expiresAt: rotation.sessionExpiresAt }, refreshToken, now) };
+    return {
+      outcome,
+      rotation,
+      response: await tokenResponse(
+        deps,
+        rotation.user,
+        { id: rotation.sessionId, expiresAt: rotation.sessionExpiresAt },
+        refreshToken,
+        now,
+      ),
+    };
   }
   if (outcome === 'reused' && rotation) {
     // RFC 9700 4.14.2: a replayed refresh token means one copy is stolen; end the whole family.

@@ -6,7 +6,11 @@
 const REJECTED_SQLSTATE = /^(22|23|42|54)/;
 
 export function isRejectedByDatabase(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e: unknown = err, depth = 0;
+    e instanceof Error && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && REJECTED_SQLSTATE.test(code)) return true;
   }

@@ -24,6 +24,7 @@ export function createDatabase(settings: DatabaseSettings): Database {
   // The driver keeps these settings globally; every Worker instance sets the same values, so this is safe.
   if (settings.fetchEndpoint) neonConfig.fetchEndpoint = settings.fetchEndpoint;
   const timeoutMs = settings.timeoutMs ?? 5000;
-  neonConfig.fetchFunction = (input: RequestInfo | URL, init?: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  neonConfig.fetchFunction = (input: RequestInfo | URL, init?: RequestInit) =>
+    fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   return drizzle(neon(settings.url), { schema });
 }

@@ -4,7 +4,19 @@
  */
 import { sql } from 'drizzle-orm';
 import {
-  bigint, bigserial, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
+  bigint,
+  bigserial,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
 } from 'drizzle-orm/pg-core';
 
 /** Who an account is; the access token carries it as `role`. */
@@ -13,87 +25,109 @@ export type Role = (typeof ROLES)[number];
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
-export const users = pgTable('users', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  /** Stored trimmed and lower-cased; the unique index on lower(email) holds even for rows written elsewhere. */
-  email: text('email').notNull(),
-  name: text('name').notNull(),
-  /** `scrypt$N$r$p$salt$hash`: parameters travel with the hash so they can be raised later. Null for Google-only users. */
-  passwordHash: text('password_hash'),
-  googleSubject: text('google_subject'),
-  /**
-   * When the address was proven to belong to the account's owner (today: by Google). Null for a
-   * password sign-up, whose address anyone could have typed: see src/lib/accounts/google-sign-in.ts.
-   */
-  emailVerifiedAt: timestamptz('email_verified_at'),
-  role: text('role').$type<Role>().notNull().default('user'),
-  lockedUntil: timestamptz('locked_until'),
-  lockReason: text('lock_reason'),
-  createdAt: timestamptz('created_at').notNull().defaultNow(),
-  updatedAt: timestamptz('updated_at').notNull().defaultNow(),
-}, (t) => [
-  uniqueIndex('users_email_lower_idx').on(sql`lower(${t.email})`),
-  uniqueIndex('users_google_subject_idx').on(t.googleSubject),
-  check('users_role_check', sql`${t.role} in ('user', 'admin')`),
-]);
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Stored trimmed and lower-cased; the unique index on lower(email) holds even for rows written elsewhere. */
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    /** `scrypt$N$r$p$salt$hash`: parameters travel with the hash so they can be raised later. Null for Google-only users. */
+    passwordHash: text('password_hash'),
+    googleSubject: text('google_subject'),
+    /**
+     * When the address was proven to belong to the account's owner (today: by Google). Null for a
+     * password sign-up, whose address anyone could have typed: see src/lib/accounts/google-sign-in.ts.
+     */
+    emailVerifiedAt: timestamptz('email_verified_at'),
+    role: text('role').$type<Role>().notNull().default('user'),
+    lockedUntil: timestamptz('locked_until'),
+    lockReason: text('lock_reason'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('users_email_lower_idx').on(sql`lower(${t.email})`),
+    uniqueIndex('users_google_subject_idx').on(t.googleSubject),
+    check('users_role_check', sql`${t.role} in ('user', 'admin')`),
+  ],
+);
 
 /**
  * One row per session (a sign-in on one device). Its state lives here and nowhere else: a session is
  * live while `revoked_at` is null and `idle_expires_at` is ahead. Revoking it is one UPDATE of this
  * row, so no deletion of token rows can ever bring a revoked session back.
  */
-export const sessions = pgTable('sessions', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-  deviceName: text('device_name'),
-  deviceFingerprint: text('device_fingerprint'),
-  /** Where the session was last used (its newest sign-in or refresh), from the request and `request.cf`. */
-  ipAddress: text('ip_address'),
-  userAgent: text('user_agent'),
-  country: text('country'),
-  city: text('city'),
-  latitude: doublePrecision('latitude'),
-  longitude: doublePrecision('longitude'),
-  asn: integer('asn'),
-  colo: text('colo'),
-  createdAt: timestamptz('created_at').notNull(),
-  lastUsedAt: timestamptz('last_used_at').notNull(),
-  /** The absolute limit: no rotation extends the session, or any token of it, past this. */
-  expiresAt: timestamptz('expires_at').notNull(),
-  /** When the session ends if it is not refreshed again: its newest token's expiry (never past `expires_at`). */
-  idleExpiresAt: timestamptz('idle_expires_at').notNull(),
-  revokedAt: timestamptz('revoked_at'),
-  revokedReason: text('revoked_reason'),
-}, (t) => [
-  // A user's sessions, newest first (the dashboard's user view).
-  index('sessions_user_created_idx').on(t.userId, t.createdAt.desc()),
-  // A user's live sessions (the session list, logout-all, account-level revocation).
-  index('sessions_user_live_idx').on(t.userId, t.idleExpiresAt).where(sql`${t.revokedAt} is null`),
-  // Live sessions overall (metrics), and unrevoked sessions long expired (cleanup).
-  index('sessions_live_idx').on(t.idleExpiresAt).where(sql`${t.revokedAt} is null`),
-  // Revoked sessions past their retention (cleanup).
-  index('sessions_revoked_idx').on(t.revokedAt).where(sql`${t.revokedAt} is not null`),
-]);
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    deviceName: text('device_name'),
+    deviceFingerprint: text('device_fingerprint'),
+    /** Where the session was last used (its newest sign-in or refresh), from the request and `request.cf`. */
+    ipAddress: text('ip_address'),
+    userAgent: text('user_agent'),
+    country: text('country'),
+    city: text('city'),
+    latitude: doublePrecision('latitude'),
+    longitude: doublePrecision('longitude'),
+    asn: integer('asn'),
+    colo: text('colo'),
+    createdAt: timestamptz('created_at').notNull(),
+    lastUsedAt: timestamptz('last_used_at').notNull(),
+    /** The absolute limit: no rotation extends the session, or any token of it, past this. */
+    expiresAt: timestamptz('expires_at').notNull(),
+    /** When the session ends if it is not refreshed again: its newest token's expiry (never past `expires_at`). */
+    idleExpiresAt: timestamptz('idle_expires_at').notNull(),
+    revokedAt: timestamptz('revoked_at'),
+    revokedReason: text('revoked_reason'),
+  },
+  (t) => [
+    // A user's sessions, newest first (the dashboard's user view).
+    index('sessions_user_created_idx').on(t.userId, t.createdAt.desc()),
+    // A user's live sessions (the session list, logout-all, account-level revocation).
+    index('sessions_user_live_idx')
+      .on(t.userId, t.idleExpiresAt)
+      .where(sql`${t.revokedAt} is null`),
+    // Live sessions overall (metrics), and unrevoked sessions long expired (cleanup).
+    index('sessions_live_idx')
+      .on(t.idleExpiresAt)
+      .where(sql`${t.revokedAt} is null`),
+    // Revoked sessions past their retention (cleanup).
+    index('sessions_revoked_idx')
+      .on(t.revokedAt)
+      .where(sql`${t.revokedAt} is not null`),
+  ],
+);
 
 /**
  * One row per refresh token: what a token is and nothing else. Each rotation marks the presented
  * token rotated and adds its child. Only the SHA-256 of a token is ever stored.
  */
-export const refreshTokens = pgTable('refresh_tokens', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  tokenHash: text('token_hash').notNull(),
-  sessionId: uuid('session_id').notNull().references(() => sessions.id, { onDelete: 'cascade' }),
-  parentId: uuid('parent_id'),
-  createdAt: timestamptz('created_at').notNull(),
-  expiresAt: timestamptz('expires_at').notNull(),
-  rotatedAt: timestamptz('rotated_at'),
-  /** Set when its session is revoked (informative: the session row decides). */
-  revokedAt: timestamptz('revoked_at'),
-}, (t) => [
-  uniqueIndex('refresh_tokens_token_hash_idx').on(t.tokenHash),
-  index('refresh_tokens_session_idx').on(t.sessionId),
-  index('refresh_tokens_expires_idx').on(t.expiresAt),
-]);
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tokenHash: text('token_hash').notNull(),
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    parentId: uuid('parent_id'),
+    createdAt: timestamptz('created_at').notNull(),
+    expiresAt: timestamptz('expires_at').notNull(),
+    rotatedAt: timestamptz('rotated_at'),
+    /** Set when its session is revoked (informative: the session row decides). */
+    revokedAt: timestamptz('revoked_at'),
+  },
+  (t) => [
+    uniqueIndex('refresh_tokens_token_hash_idx').on(t.tokenHash),
+    index('refresh_tokens_session_idx').on(t.sessionId),
+    index('refresh_tokens_expires_idx').on(t.expiresAt),
+  ],
+);
 
 /**
  * The columns of an event, live or archived, between its id and its time (one home: the archive
@@ -110,17 +144,21 @@ const eventColumns = () => ({
   metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
 });
 
-export const securityEvents = pgTable('security_events', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  ...eventColumns(),
-  createdAt: timestamptz('created_at').notNull().defaultNow(),
-}, (t) => [
-  index('security_events_created_idx').on(t.createdAt.desc(), t.id.desc()),
-  index('security_events_type_created_idx').on(t.eventType, t.createdAt.desc()),
-  index('security_events_user_created_idx').on(t.userId, t.createdAt.desc()),
-  index('security_events_ip_created_idx').on(t.ipAddress, t.createdAt.desc()),
-  check('security_events_severity_check', sql`${t.severity} in ('info', 'warning', 'high', 'critical')`),
-]);
+export const securityEvents = pgTable(
+  'security_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    ...eventColumns(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('security_events_created_idx').on(t.createdAt.desc(), t.id.desc()),
+    index('security_events_type_created_idx').on(t.eventType, t.createdAt.desc()),
+    index('security_events_user_created_idx').on(t.userId, t.createdAt.desc()),
+    index('security_events_ip_created_idx').on(t.ipAddress, t.createdAt.desc()),
+    check('security_events_severity_check', sql`${t.severity} in ('info', 'warning', 'high', 'critical')`),
+  ],
+);
 
 /**
  * Security events older than the archive cut-off (90 days by default), moved here by the nightly
@@ -128,15 +166,17 @@ export const securityEvents = pgTable('security_events', {
  * an investigation can `union all` the two. Cold and append-ordered: a BRIN index on created_at is
  * enough for time ranges and costs the archival almost nothing to maintain.
  */
-export const securityEventsArchive = pgTable('security_events_archive', {
-  // The live row's id, kept: no sequence of its own.
-  id: bigint('id', { mode: 'number' }).primaryKey(),
-  ...eventColumns(),
-  // The live row's time, kept: no default.
-  createdAt: timestamptz('created_at').notNull(),
-}, (t) => [
-  index('security_events_archive_created_brin').using('brin', t.createdAt),
-]);
+export const securityEventsArchive = pgTable(
+  'security_events_archive',
+  {
+    // The live row's id, kept: no sequence of its own.
+    id: bigint('id', { mode: 'number' }).primaryKey(),
+    ...eventColumns(),
+    // The live row's time, kept: no default.
+    createdAt: timestamptz('created_at').notNull(),
+  },
+  (t) => [index('security_events_archive_created_brin').using('brin', t.createdAt)],
+);
 
 /**
  * The metrics' rollup (src/lib/metrics/metrics-rollup.ts): security events counted per UTC hour and
@@ -144,22 +184,30 @@ export const securityEventsArchive = pgTable('security_events_archive', {
  * thousand rows instead of every event. Kept by the five-minute cron; exact for the hours
  * `metrics_rollup_state` says it covers, and the metrics read raw events outside them.
  */
-export const securityEventCountsHourly = pgTable('security_event_counts_hourly', {
-  hour: timestamptz('hour').notNull(),
-  eventType: text('event_type').notNull(),
-  count: bigint('count', { mode: 'number' }).notNull(),
-}, (t) => [primaryKey({ columns: [t.hour, t.eventType] })]);
+export const securityEventCountsHourly = pgTable(
+  'security_event_counts_hourly',
+  {
+    hour: timestamptz('hour').notNull(),
+    eventType: text('event_type').notNull(),
+    count: bigint('count', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.hour, t.eventType] })],
+);
 
 /**
  * Each user's last sign-in or refresh up to the rollup's end (the same refresh keeps it): a week's
  * active users are then an index range on `last_active_at` instead of a distinct over its events.
  * A table of its own, not a users column: the refresh rewrites it every five minutes.
  */
-export const metricsUserActivity = pgTable('metrics_user_activity', {
-  // No foreign key, as security_events.user_id has none: the raw count counts a deleted user's events too.
-  userId: uuid('user_id').primaryKey(),
-  lastActiveAt: timestamptz('last_active_at').notNull(),
-}, (t) => [index('metrics_user_activity_last_active_idx').on(t.lastActiveAt)]);
+export const metricsUserActivity = pgTable(
+  'metrics_user_activity',
+  {
+    // No foreign key, as security_events.user_id has none: the raw count counts a deleted user's events too.
+    userId: uuid('user_id').primaryKey(),
+    lastActiveAt: timestamptz('last_active_at').notNull(),
+  },
+  (t) => [index('metrics_user_activity_last_active_idx').on(t.lastActiveAt)],
+);
 
 /**
  * The hours the rollup covers, [covered_from, covered_to), one row (name 'events'); `dirty_from` is
@@ -180,23 +228,32 @@ export const metricsRollupState = pgTable('metrics_rollup_state', {
  * is also its lock: one `running` row per job at most (a unique partial index), held until
  * `lease_until`; a later run finding it past its lease marks it `interrupted` (src/lib/maintenance/run-history.ts).
  */
-export const cronRuns = pgTable('cron_runs', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  job: text('job').notNull(),
-  startedAt: timestamptz('started_at').notNull(),
-  finishedAt: timestamptz('finished_at'),
-  status: text('status').$type<CronRunStatus>().notNull(),
-  details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
-  /** While `running`: until when the run holds its job's lock. Past it, the run is taken for dead. */
-  leaseUntil: timestamptz('lease_until'),
-}, (t) => [
-  uniqueIndex('cron_runs_one_running_idx').on(t.job).where(sql`${t.status} = 'running'`),
-  // The dashboard's recent runs of one job, and the previous run's statistics.
-  index('cron_runs_job_started_idx').on(t.job, t.startedAt.desc()),
-  // Retention: runs older than the cut-off, whatever the job.
-  index('cron_runs_started_idx').on(t.startedAt),
-  check('cron_runs_status_check', sql`${t.status} in ('running', 'succeeded', 'partial', 'failed', 'interrupted', 'skipped')`),
-]);
+export const cronRuns = pgTable(
+  'cron_runs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    job: text('job').notNull(),
+    startedAt: timestamptz('started_at').notNull(),
+    finishedAt: timestamptz('finished_at'),
+    status: text('status').$type<CronRunStatus>().notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    /** While `running`: until when the run holds its job's lock. Past it, the run is taken for dead. */
+    leaseUntil: timestamptz('lease_until'),
+  },
+  (t) => [
+    uniqueIndex('cron_runs_one_running_idx')
+      .on(t.job)
+      .where(sql`${t.status} = 'running'`),
+    // The dashboard's recent runs of one job, and the previous run's statistics.
+    index('cron_runs_job_started_idx').on(t.job, t.startedAt.desc()),
+    // Retention: runs older than the cut-off, whatever the job.
+    index('cron_runs_started_idx').on(t.startedAt),
+    check(
+      'cron_runs_status_check',
+      sql`${t.status} in ('running', 'succeeded', 'partial', 'failed', 'interrupted', 'skipped')`,
+    ),
+  ],
+);
 
 /**
  * `succeeded`: all done; `partial`: stopped cleanly at its time or statement budget, the rest left for
@@ -215,21 +272,27 @@ export type SecurityEventRow = typeof securityEvents.$inferSelect;
  * Repeated detections of one kind for one user or IP fold into one open alert with a count.
  * `subject` is the user id when there is one, else the IP: the fold key.
  */
-export const securityAlerts = pgTable('security_alerts', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  type: text('type').notNull(),
-  severity: text('severity').notNull(),
-  subject: text('subject').notNull(),
-  userId: uuid('user_id'),
-  ip: text('ip'),
-  count: integer('count').notNull().default(1),
-  firstSeen: timestamptz('first_seen').notNull(),
-  lastSeen: timestamptz('last_seen').notNull(),
-  status: text('status').notNull().default('open'),
-}, (t) => [
-  uniqueIndex('security_alerts_open_fold_idx').on(t.type, t.subject).where(sql`${t.status} = 'open'`),
-  index('security_alerts_status_last_seen_idx').on(t.status, t.lastSeen.desc()),
-  check('security_alerts_status_check', sql`${t.status} in ('open', 'acknowledged', 'resolved')`),
-]);
+export const securityAlerts = pgTable(
+  'security_alerts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    type: text('type').notNull(),
+    severity: text('severity').notNull(),
+    subject: text('subject').notNull(),
+    userId: uuid('user_id'),
+    ip: text('ip'),
+    count: integer('count').notNull().default(1),
+    firstSeen: timestamptz('first_seen').notNull(),
+    lastSeen: timestamptz('last_seen').notNull(),
+    status: text('status').notNull().default('open'),
+  },
+  (t) => [
+    uniqueIndex('security_alerts_open_fold_idx')
+      .on(t.type, t.subject)
+      .where(sql`${t.status} = 'open'`),
+    index('security_alerts_status_last_seen_idx').on(t.status, t.lastSeen.desc()),
+    check('security_alerts_status_check', sql`${t.status} in ('open', 'acknowledged', 'resolved')`),
+  ],
+);
 
 export type SecurityAlertRow = typeof securityAlerts.$inferSelect;

@@ -1,13 +1,24 @@
 import { SignJWT, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ACCESS_TOKEN_TYPE, MAX_CLOCK_SKEW_SECONDS, accessTokenVerifier, signAccessToken, type AccessTokenVerifier, type Role } from './access-token';
+import {
+  ACCESS_TOKEN_TYPE,
+  MAX_CLOCK_SKEW_SECONDS,
+  accessTokenVerifier,
+  signAccessToken,
+  type AccessTokenVerifier,
+  type Role,
+} from './access-token';
 import { loadKeySet, toPublicJwk, type KeySet } from './signing-keys';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 const NOW_S = Math.floor(NOW.getTime() / 1000);
 const TTL = 900;
 const AUD = { issuer: 'https://auth.example.com', audience: 'edge-auth-api' };
-const SUBJECT: { userId: string; sessionId: string; role: Role } = { userId: 'user-1', sessionId: 'session-1', role: 'user' };
+const SUBJECT: { userId: string; sessionId: string; role: Role } = {
+  userId: 'user-1',
+  sessionId: 'session-1',
+  role: 'user',
+};
 const KID = 'test-key-1';
 
 type PrivateJwk = JWK & { kid: string; alg: 'ES256' };
@@ -22,15 +33,25 @@ const fromB64url = (part: string) => atob(part.replace(/-/g, '+').replace(/_/g, 
 const secondsAgo = (s: number) => new Date(NOW.getTime() - s * 1000);
 
 /** Signs with the key set's own key but with arbitrary claims and header, for tokens signAccessToken would never make. */
-async function signRaw(keySet: KeySet, claims: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
+async function signRaw(
+  keySet: KeySet,
+  claims: Record<string, unknown>,
+  header: Record<string, unknown> = {},
+): Promise<string> {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'ES256', kid: KID, typ: ACCESS_TOKEN_TYPE, ...header })
     .sign(keySet.signing.key);
 }
 
 const goodClaims = () => ({
-  sub: SUBJECT.userId, sid: SUBJECT.sessionId, role: SUBJECT.role, jti: crypto.randomUUID(),
-  iss: AUD.issuer, aud: AUD.audience, iat: NOW_S, exp: NOW_S + TTL,
+  sub: SUBJECT.userId,
+  sid: SUBJECT.sessionId,
+  role: SUBJECT.role,
+  jti: crypto.randomUUID(),
+  iss: AUD.issuer,
+  aud: AUD.audience,
+  iat: NOW_S,
+  exp: NOW_S + TTL,
 });
 
 let privateJwk: PrivateJwk;
@@ -60,7 +81,15 @@ describe('signAccessToken', () => {
   it('sets iat from the given now and exp = iat + ttl, with a fresh jti each time', async () => {
     const a = JSON.parse(fromB64url((await sign()).token.split('.')[1] as string)) as Record<string, unknown>;
     const b = JSON.parse(fromB64url((await sign()).token.split('.')[1] as string)) as Record<string, unknown>;
-    expect(a).toMatchObject({ sub: 'user-1', sid: 'session-1', role: 'user', iss: AUD.issuer, aud: AUD.audience, iat: NOW_S, exp: NOW_S + TTL });
+    expect(a).toMatchObject({
+      sub: 'user-1',
+      sid: 'session-1',
+      role: 'user',
+      iss: AUD.issuer,
+      aud: AUD.audience,
+      iat: NOW_S,
+      exp: NOW_S + TTL,
+    });
     expect(a.jti).toMatch(/^[0-9a-f-]{36}$/);
     expect(b.jti).not.toBe(a.jti);
   });
@@ -72,7 +101,13 @@ describe('accessTokenVerifier: valid tokens', () => {
     const result = await verify(token, NOW);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.claims).toMatchObject({ sub: 'user-1', sid: 'session-1', role: 'user', iat: NOW_S, exp: NOW_S + TTL });
+    expect(result.claims).toMatchObject({
+      sub: 'user-1',
+      sid: 'session-1',
+      role: 'user',
+      iat: NOW_S,
+      exp: NOW_S + TTL,
+    });
     expect(result.claims.jti).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -103,26 +138,48 @@ describe('accessTokenVerifier: expiry', () => {
 
 describe('accessTokenVerifier: forgeries and foreign tokens are TOKEN_INVALID', () => {
   it('wrong issuer', async () => {
-    const { token } = await signAccessToken(SUBJECT, keySet.signing, { ...AUD, issuer: 'https://evil.example.com' }, NOW, TTL);
-    expect(await verify(token, NOW)).toMatchObject({ ok: false, reason: 'TOKEN_INVALID', detail: 'ERR_JWT_CLAIM_VALIDATION_FAILED' });
+    const { token } = await signAccessToken(
+      SUBJECT,
+      keySet.signing,
+      { ...AUD, issuer: 'https://evil.example.com' },
+      NOW,
+      TTL,
+    );
+    expect(await verify(token, NOW)).toMatchObject({
+      ok: false,
+      reason: 'TOKEN_INVALID',
+      detail: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+    });
   });
 
   it('wrong audience', async () => {
     const { token } = await signAccessToken(SUBJECT, keySet.signing, { ...AUD, audience: 'another-api' }, NOW, TTL);
-    expect(await verify(token, NOW)).toMatchObject({ ok: false, reason: 'TOKEN_INVALID', detail: 'ERR_JWT_CLAIM_VALIDATION_FAILED' });
+    expect(await verify(token, NOW)).toMatchObject({
+      ok: false,
+      reason: 'TOKEN_INVALID',
+      detail: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+    });
   });
 
   it('signed by another ES256 key under the same kid', async () => {
     const other = await loadKeySet(await es256PrivateJwk(KID), []);
     const { token } = await signAccessToken(SUBJECT, other.signing, AUD, NOW, TTL);
     expect(decodeProtectedHeader(token).kid).toBe(KID);
-    expect(await verify(token, NOW)).toMatchObject({ ok: false, reason: 'TOKEN_INVALID', detail: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
+    expect(await verify(token, NOW)).toMatchObject({
+      ok: false,
+      reason: 'TOKEN_INVALID',
+      detail: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+    });
   });
 
   it('signed by a key whose kid is not published', async () => {
     const other = await loadKeySet(await es256PrivateJwk('unknown-kid'), []);
     const { token } = await signAccessToken(SUBJECT, other.signing, AUD, NOW, TTL);
-    expect(await verify(token, NOW)).toMatchObject({ ok: false, reason: 'TOKEN_INVALID', detail: 'ERR_JWKS_NO_MATCHING_KEY' });
+    expect(await verify(token, NOW)).toMatchObject({
+      ok: false,
+      reason: 'TOKEN_INVALID',
+      detail: 'ERR_JWKS_NO_MATCHING_KEY',
+    });
   });
 
   it('alg none (unsecured JWT with an empty signature)', async () => {
@@ -135,8 +192,14 @@ describe('accessTokenVerifier: forgeries and foreign tokens are TOKEN_INVALID', 
   it('HS256 keyed with the public JWK as the HMAC secret (algorithm confusion)', async () => {
     const publicJwk = keySet.publicJwks[0] as JWK;
     const secret = new TextEncoder().encode(JSON.stringify(publicJwk));
-    const token = await new SignJWT(goodClaims()).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: KID }).sign(secret);
-    expect(await verify(token, NOW)).toMatchObject({ ok: false, reason: 'TOKEN_INVALID', detail: 'ERR_JOSE_ALG_NOT_ALLOWED' });
+    const token = await new SignJWT(goodClaims())
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: KID })
+      .sign(secret);
+    expect(await verify(token, NOW)).toMatchObject({
+      ok: false,
+      reason: 'TOKEN_INVALID',
+      detail: 'ERR_JOSE_ALG_NOT_ALLOWED',
+    });
   });
 
   it('tampered payload (role raised to admin, original signature kept)', async () => {
@@ -144,7 +207,11 @@ describe('accessTokenVerifier: forgeries and foreign tokens are TOKEN_INVALID', 
     const [header, payload, signature] = token.split('.') as [string, string, string];
     const claims = JSON.parse(fromB64url(payload)) as Record<string, unknown>;
     const forged = `${header}.${b64url(JSON.stringify({ ...claims, role: 'admin' }))}.${signature}`;
-    expect(await verify(forged, NOW)).toMatchObject({ ok: false, reason: 'TOKEN_INVALID', detail: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
+    expect(await verify(forged, NOW)).toMatchObject({
+      ok: false,
+      reason: 'TOKEN_INVALID',
+      detail: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+    });
   });
 
   it('tampered signature', async () => {
@@ -152,17 +219,31 @@ describe('accessTokenVerifier: forgeries and foreign tokens are TOKEN_INVALID', 
     // Flip the signature's first character: its last one may carry only padding bits, which decode the same.
     const [header, payload, signature] = token.split('.') as [string, string, string];
     const flipped = (signature[0] === 'A' ? 'B' : 'A') + signature.slice(1);
-    expect(await verify(`${header}.${payload}.${flipped}`, NOW)).toMatchObject({ ok: false, reason: 'TOKEN_INVALID', detail: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
+    expect(await verify(`${header}.${payload}.${flipped}`, NOW)).toMatchObject({
+      ok: false,
+      reason: 'TOKEN_INVALID',
+      detail: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+    });
   });
 
   it('a plain JWT (no typ) with every right claim and our own key', async () => {
-    const token = await new SignJWT(goodClaims()).setProtectedHeader({ alg: 'ES256', kid: KID }).sign(keySet.signing.key);
-    expect(await verify(token, NOW)).toMatchObject({ ok: false, reason: 'TOKEN_INVALID', detail: 'ERR_JWT_CLAIM_VALIDATION_FAILED' });
+    const token = await new SignJWT(goodClaims())
+      .setProtectedHeader({ alg: 'ES256', kid: KID })
+      .sign(keySet.signing.key);
+    expect(await verify(token, NOW)).toMatchObject({
+      ok: false,
+      reason: 'TOKEN_INVALID',
+      detail: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+    });
   });
 
   it('a JWT with typ JWT (e.g. an ID token) and our own key', async () => {
     const token = await signRaw(keySet, goodClaims(), { typ: 'JWT' });
-    expect(await verify(token, NOW)).toMatchObject({ ok: false, reason: 'TOKEN_INVALID', detail: 'ERR_JWT_CLAIM_VALIDATION_FAILED' });
+    expect(await verify(token, NOW)).toMatchObject({
+      ok: false,
+      reason: 'TOKEN_INVALID',
+      detail: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+    });
   });
 
   it('a role other than user or admin', async () => {
@@ -174,19 +255,30 @@ describe('accessTokenVerifier: forgeries and foreign tokens are TOKEN_INVALID', 
     const claims: Record<string, unknown> = goodClaims();
     delete claims[claim];
     const token = await signRaw(keySet, claims);
-    expect(await verify(token, NOW)).toMatchObject({ ok: false, reason: 'TOKEN_INVALID', detail: 'ERR_JWT_CLAIM_VALIDATION_FAILED' });
+    expect(await verify(token, NOW)).toMatchObject({
+      ok: false,
+      reason: 'TOKEN_INVALID',
+      detail: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+    });
   });
 
   it('a token not yet valid beyond the skew (nbf in the future)', async () => {
     const token = await signRaw(keySet, { ...goodClaims(), nbf: NOW_S + 120 });
-    expect(await verify(token, NOW)).toMatchObject({ ok: false, reason: 'TOKEN_INVALID', detail: 'ERR_JWT_CLAIM_VALIDATION_FAILED' });
+    expect(await verify(token, NOW)).toMatchObject({
+      ok: false,
+      reason: 'TOKEN_INVALID',
+      detail: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+    });
   });
 
-  it.each([['empty string', ''], ['garbage', 'not-a-jwt'], ['two parts', 'a.b'], ['refresh token', 'A'.repeat(43)]])(
-    '%s', async (_label, token) => {
-      expect(await verify(token, NOW)).toMatchObject({ ok: false, reason: 'TOKEN_INVALID' });
-    },
-  );
+  it.each([
+    ['empty string', ''],
+    ['garbage', 'not-a-jwt'],
+    ['two parts', 'a.b'],
+    ['refresh token', 'A'.repeat(43)],
+  ])('%s', async (_label, token) => {
+    expect(await verify(token, NOW)).toMatchObject({ ok: false, reason: 'TOKEN_INVALID' });
+  });
 });
 
 describe('key rotation', () => {
@@ -203,7 +295,11 @@ describe('key rotation', () => {
   it('a token signed by the old key is refused once the old key is no longer passed', async () => {
     const { token: oldToken } = await sign();
     const next = await loadKeySet(await es256PrivateJwk('test-key-2'), []);
-    expect(await accessTokenVerifier(next.publicJwks, AUD)(oldToken, NOW)).toMatchObject({ ok: false, reason: 'TOKEN_INVALID', detail: 'ERR_JWKS_NO_MATCHING_KEY' });
+    expect(await accessTokenVerifier(next.publicJwks, AUD)(oldToken, NOW)).toMatchObject({
+      ok: false,
+      reason: 'TOKEN_INVALID',
+      detail: 'ERR_JWKS_NO_MATCHING_KEY',
+    });
   });
 
   it('lists the signing key first, then the previous keys; drops a previous key with the signing kid', async () => {

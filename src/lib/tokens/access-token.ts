@@ -14,9 +14,19 @@ import type { Role } from '../storage/schema';
 
 export type { Role };
 
-export interface AccessClaims { sub: string; sid: string; role: Role; jti: string; iat: number; exp: number }
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+  role: Role;
+  jti: string;
+  iat: number;
+  exp: number;
+}
 
-export interface TokenAudience { issuer: string; audience: string }
+export interface TokenAudience {
+  issuer: string;
+  audience: string;
+}
 
 export async function signAccessToken(
   subject: { userId: string; sessionId: string; role: Role },
@@ -54,7 +64,8 @@ export function accessTokenVerifier(publicJwks: JWK[], audience: TokenAudience) 
         currentDate: now,
         requiredClaims: ['sub', 'sid', 'role', 'jti', 'iat', 'exp'],
       });
-      if (payload.role !== 'user' && payload.role !== 'admin') return { ok: false, reason: 'TOKEN_INVALID', detail: 'bad role claim' };
+      if (payload.role !== 'user' && payload.role !== 'admin')
+        return { ok: false, reason: 'TOKEN_INVALID', detail: 'bad role claim' };
       return { ok: true, claims: payload as unknown as AccessClaims };
     } catch (err) {
       if (err instanceof errors.JWTExpired) return { ok: false, reason: 'TOKEN_EXPIRED', detail: 'expired' };

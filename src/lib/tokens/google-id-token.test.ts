@@ -6,8 +6,13 @@ import { googleIdTokenVerifier } from './google-id-token';
 async function someIdToken(): Promise<string> {
   const { privateKey } = await generateKeyPair('RS256');
   return new SignJWT({ email: 'a@example.com', email_verified: true })
-    .setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer('https://accounts.google.com').setAudience('client')
-    .setSubject('1').setIssuedAt().setExpirationTime('1h').sign(privateKey);
+    .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+    .setIssuer('https://accounts.google.com')
+    .setAudience('client')
+    .setSubject('1')
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(privateKey);
 }
 
 // When Google's keys cannot be fetched, that is an outage (the route answers 503), not a bad token (401).

@@ -8,7 +8,11 @@ import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 
 export const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com'];
 
-export interface GoogleIdentity { subject: string; email: string; name: string | null }
+export interface GoogleIdentity {
+  subject: string;
+  email: string;
+  name: string | null;
+}
 
 export type GoogleVerifyResult = { ok: true; identity: GoogleIdentity } | { ok: false; reason: string };
 
@@ -24,7 +28,11 @@ function isKeyFetchFailure(err: unknown): boolean {
 export function googleIdTokenVerifier(settings: { clientId: string; jwksUrl: string }) {
   const jwks = createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: 3000, cooldownDuration: 30_000 });
   /** `nonce`: what the client says it put in its authorization request; the token must carry the same. */
-  return async (idToken: string, now: Date, expected: { nonce?: string | undefined } = {}): Promise<GoogleVerifyResult> => {
+  return async (
+    idToken: string,
+    now: Date,
+    expected: { nonce?: string | undefined } = {},
+  ): Promise<GoogleVerifyResult> => {
     try {
       const { payload } = await jwtVerify(idToken, jwks, {
         algorithms: ['RS256'],
@@ -35,9 +43,11 @@ export function googleIdTokenVerifier(settings: { clientId: string; jwksUrl: str
         requiredClaims: ['sub', 'email', 'exp', 'iat'],
       });
       if (payload.email_verified !== true) return { ok: false, reason: 'email_not_verified' };
-      if (typeof payload.email !== 'string' || typeof payload.sub !== 'string') return { ok: false, reason: 'bad_claims' };
+      if (typeof payload.email !== 'string' || typeof payload.sub !== 'string')
+        return { ok: false, reason: 'bad_claims' };
       // A token minted for another sign-in (replayed or injected) carries another nonce, or none.
-      if (expected.nonce !== undefined && payload.nonce !== expected.nonce) return { ok: false, reason: 'nonce_mismatch' };
+      if (expected.nonce !== undefined && payload.nonce !== expected.nonce)
+        return { ok: false, reason: 'nonce_mismatch' };
       const name = typeof payload.name === 'string' ? payload.name : null;
       return { ok: true, identity: { subject: payload.sub, email: payload.email, name } };
     } catch (err) {

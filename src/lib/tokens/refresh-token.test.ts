@@ -22,7 +22,10 @@ describe('newRefreshToken', () => {
       const bytes = decodeBase64Url(token);
       expect(bytes).toHaveLength(32);
       // Re-encoding the bytes gives the token back: the encoding is canonical (last char carries 4 bits + 2 zero bits).
-      const reencoded = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+      const reencoded = btoa(String.fromCharCode(...bytes))
+        .replace(/\+/g, '-')
+        .replace(/\//g, '_')
+        .replace(/=+$/, '');
       expect(reencoded).toBe(token);
     }
   });

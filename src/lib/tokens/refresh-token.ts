@@ -9,7 +9,10 @@ const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export function newRefreshToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(TOKEN_BYTES));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 /** A token of the wrong shape is refused before any database work. */

@@ -14,7 +14,15 @@ async function newKey(kid: string): Promise<KeySet> {
 }
 
 const tokenOf = async (keys: KeySet, at: number) =>
-  (await signAccessToken({ userId: crypto.randomUUID(), sessionId: crypto.randomUUID(), role: 'admin' }, keys.signing, audience, new Date(at), 900)).token;
+  (
+    await signAccessToken(
+      { userId: crypto.randomUUID(), sessionId: crypto.randomUUID(), role: 'admin' },
+      keys.signing,
+      audience,
+      new Date(at),
+      900,
+    )
+  ).token;
 
 /** A stand-in for the auth Worker's JWKS route: serves `published`, counts fetches, can fail. */
 function jwksServer(published: JWK[]) {
@@ -64,7 +72,10 @@ describe('remote JWKS: key rotation', () => {
   it('lets a flood of unknown kids cause one fetch per cooldown, concurrent ones included', async () => {
     const key = await newKey('2026-12-real');
     const { server, fetch } = jwksServer(key.publicJwks);
-    const verify = remoteAccessTokenVerifier({ fetch, url: 'https://edge-auth/.well-known/jwks.json', cooldownMs: 5_000 }, audience);
+    const verify = remoteAccessTokenVerifier(
+      { fetch, url: 'https://edge-auth/.well-known/jwks.json', cooldownMs: 5_000 },
+      audience,
+    );
     expect((await verify(await tokenOf(key, T0), new Date(T0))).ok).toBe(true);
 
     const forged = await Promise.all(Array.from({ length: 5 }, (_, i) => newKey(`forged-kid-${i}`)));
@@ -85,10 +96,15 @@ describe('remote JWKS: key rotation', () => {
     const key = await newKey('2026-12-real');
     const { server, fetch } = jwksServer(key.publicJwks);
     const errors: unknown[] = [];
-    const verify = remoteAccessTokenVerifier({ fetch, url: 'https://edge-auth/.well-known/jwks.json', maxAgeMs: 300_000, onError: (e) => errors.push(e) }, audience);
+    const verify = remoteAccessTokenVerifier(
+      { fetch, url: 'https://edge-auth/.well-known/jwks.json', maxAgeMs: 300_000, onError: (e) => errors.push(e) },
+      audience,
+    );
 
     server.down = true;
-    await expect(verify(await tokenOf(key, T0), new Date(T0))).rejects.toSatisfy((e) => e instanceof ApiError && e.code === 'SERVICE_UNAVAILABLE');
+    await expect(verify(await tokenOf(key, T0), new Date(T0))).rejects.toSatisfy(
+      (e) => e instanceof ApiError && e.code === 'SERVICE_UNAVAILABLE',
+    );
     await expect(verify(await tokenOf(key, T0), new Date(T0 + 1_000))).rejects.toBeInstanceOf(ApiError);
     expect(server.fetches).toBe(1); // a down auth Worker is not hammered either
     expect(errors).toHaveLength(1);

@@ -40,7 +40,11 @@ export function shouldFetch(state: CacheState, now: number, maxAgeMs: number, co
   return now - state.fetchedAt >= maxAgeMs || !state.kidKnown;
 }
 
-interface Loaded { kids: Set<string>; verify: AccessTokenVerifier; fetchedAt: number }
+interface Loaded {
+  kids: Set<string>;
+  verify: AccessTokenVerifier;
+  fetchedAt: number;
+}
 
 function kidOf(token: string): string | undefined {
   try {
@@ -76,12 +80,19 @@ export function remoteAccessTokenVerifier(options: RemoteJwksOptions, audience: 
     const kidKnown = () => kid === undefined || (loaded?.kids.has(kid) ?? false);
     if (shouldFetch({ fetchedAt: loaded?.fetchedAt, lastAttemptAt, kidKnown: kidKnown() }, at, maxAgeMs, cooldownMs)) {
       // A failed fetch keeps the set we had: the auth Worker briefly down must not lock admins out.
-      inflight ??= load(at).catch((err: unknown) => options.onError?.(err)).finally(() => { inflight = undefined; });
+      inflight ??= load(at)
+        .catch((err: unknown) => options.onError?.(err))
+        .finally(() => {
+          inflight = undefined;
+        });
     }
     // Wait for a fetch under way only when this token needs it; a known kid is answered from the cache.
     if (inflight && (!loaded || !kidKnown())) await inflight;
     // Retry-After: the earliest the keys can be fetched again.
-    if (!loaded) throw new ApiError('SERVICE_UNAVAILABLE', 'the token signing keys cannot be loaded; try again shortly', { retryAfter: Math.max(1, Math.ceil(cooldownMs / 1000)) });
+    if (!loaded)
+      throw new ApiError('SERVICE_UNAVAILABLE', 'the token signing keys cannot be loaded; try again shortly', {
+        retryAfter: Math.max(1, Math.ceil(cooldownMs / 1000)),
+      });
     return loaded.verify(token, now);
   };
 }

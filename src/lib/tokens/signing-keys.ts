@@ -6,7 +6,11 @@ import { importJWK, type CryptoKey, type JWK } from 'jose';
 
 export type SigningAlgorithm = 'ES256' | 'EdDSA';
 
-export interface SigningKey { kid: string; alg: SigningAlgorithm; key: CryptoKey }
+export interface SigningKey {
+  kid: string;
+  alg: SigningAlgorithm;
+  key: CryptoKey;
+}
 
 export interface KeySet {
   signing: SigningKey;
@@ -24,7 +28,10 @@ export function toPublicJwk(jwk: JWK): JWK {
   return { ...copy, use: 'sig' };
 }
 
-export async function loadKeySet(privateJwk: JWK & { kid: string; alg: SigningAlgorithm }, previousPublicJwks: JWK[]): Promise<KeySet> {
+export async function loadKeySet(
+  privateJwk: JWK & { kid: string; alg: SigningAlgorithm },
+  previousPublicJwks: JWK[],
+): Promise<KeySet> {
   const key = (await importJWK(privateJwk, privateJwk.alg)) as CryptoKey;
   const current = toPublicJwk(privateJwk);
   const older = previousPublicJwks.filter((jwk) => jwk.kid !== privateJwk.kid).map(toPublicJwk);

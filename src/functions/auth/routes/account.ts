@@ -13,24 +13,44 @@ import { listActiveSessions, revokeSession } from '../../../lib/sessions/session
 // Route definitions take the Bearer check (built from the Worker's dependencies) after the gate.
 type Bearer = ReturnType<typeof bearerAuth>;
 
-const meRoute = (bearer: Bearer) => createRoute({
-  method: 'get', path: '/api/auth/me', middleware: [gate({ limit: 'bearer' }), bearer] as const, security: [{ bearer: [] }],
-  responses: { 200: jsonContent(z.object({ user: User }), 'The caller'), ...bearerErrors },
-});
+const meRoute = (bearer: Bearer) =>
+  createRoute({
+    method: 'get',
+    path: '/api/auth/me',
+    middleware: [gate({ limit: 'bearer' }), bearer] as const,
+    security: [{ bearer: [] }],
+    responses: { 200: jsonContent(z.object({ user: User }), 'The caller'), ...bearerErrors },
+  });
 
-const sessionsRoute = (bearer: Bearer) => createRoute({
-  method: 'get', path: '/api/auth/sessions', middleware: [gate({ limit: 'bearer' }), bearer] as const, security: [{ bearer: [] }],
-  responses: { 200: jsonContent(z.object({ sessions: z.array(Session) }), 'The caller’s active sessions, most recently used first'), ...bearerErrors },
-});
+const sessionsRoute = (bearer: Bearer) =>
+  createRoute({
+    method: 'get',
+    path: '/api/auth/sessions',
+    middleware: [gate({ limit: 'bearer' }), bearer] as const,
+    security: [{ bearer: [] }],
+    responses: {
+      200: jsonContent(
+        z.object({ sessions: z.array(Session) }),
+        'The caller’s active sessions, most recently used first',
+      ),
+      ...bearerErrors,
+    },
+  });
 
-const revokeRoute = (bearer: Bearer) => createRoute({
-  method: 'delete', path: '/api/auth/sessions/{id}', middleware: [gate({ limit: 'bearer' }), bearer, noBody] as const, security: [{ bearer: [] }],
-  request: { params: z.object({ id: z.uuid({ message: 'must be a session id' }) }) },
-  responses: {
-    ...bearerErrors, 204: { description: 'Session revoked' }, 400: errorResponse('VALIDATION_ERROR: the id is not a uuid'),
-    404: errorResponse('Not one of the caller’s active sessions'),
-  },
-});
+const revokeRoute = (bearer: Bearer) =>
+  createRoute({
+    method: 'delete',
+    path: '/api/auth/sessions/{id}',
+    middleware: [gate({ limit: 'bearer' }), bearer, noBody] as const,
+    security: [{ bearer: [] }],
+    request: { params: z.object({ id: z.uuid({ message: 'must be a session id' }) }) },
+    responses: {
+      ...bearerErrors,
+      204: { description: 'Session revoked' },
+      400: errorResponse('VALIDATION_ERROR: the id is not a uuid'),
+      404: errorResponse('Not one of the caller’s active sessions'),
+    },
+  });
 
 export function accountRoutes(deps: AuthDeps) {
   const app = new OpenAPIHono<AuthHonoEnv>({ defaultHook: validationHook });
@@ -42,11 +62,18 @@ export function accountRoutes(deps: AuthDeps) {
   app.openapi(sessionsRoute(bearer), async (c) => {
     const { sub, sid } = c.get('auth');
     const sessions = await listActiveSessions(deps.db, sub, deps.clock());
-    return c.json({
-      sessions: sessions.map((s) => ({
-        ...s, createdAt: s.createdAt.toISOString(), lastUsedAt: s.lastUsedAt.toISOString(), expiresAt: s.expiresAt.toISOString(), current: s.id === sid,
-      })),
-    }, 200);
+    return c.json(
+      {
+        sessions: sessions.map((s) => ({
+          ...s,
+          createdAt: s.createdAt.toISOString(),
+          lastUsedAt: s.lastUsedAt.toISOString(),
+          expiresAt: s.expiresAt.toISOString(),
+          current: s.id === sid,
+        })),
+      },
+      200,
+    );
   });
 
   app.openapi(revokeRoute(bearer), async (c) => {
@@ -54,7 +81,10 @@ export function accountRoutes(deps: AuthDeps) {
     const { id } = c.req.valid('param');
     const ended = await revokeSession(deps.db, id, 'user_revoked', deps.clock(), sub);
     if (ended.sessions === 0) throw new ApiError('NOT_FOUND', 'no such active session');
-    c.get('events').record('token_revoked', { userId: sub, metadata: { reason: 'user_revoked', sessionId: id, tokensRevoked: ended.tokensRetired } });
+    c.get('events').record('token_revoked', {
+      userId: sub,
+      metadata: { reason: 'user_revoked', sessionId: id, tokensRevoked: ended.tokensRetired },
+    });
     return c.body(null, 204);
   });
 

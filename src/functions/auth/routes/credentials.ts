@@ -14,7 +14,9 @@ import { finishSignIn } from '../sign-in';
 import { normalizeEmail } from '../../../lib/accounts/user-store';
 
 const signupRoute = createRoute({
-  method: 'post', path: '/api/auth/signup', middleware: [gate({ limit: 'signup', credential: true, watchUserAgent: true }), jsonBody] as const,
+  method: 'post',
+  path: '/api/auth/signup',
+  middleware: [gate({ limit: 'signup', credential: true, watchUserAgent: true }), jsonBody] as const,
   request: { body: { content: { 'application/json': { schema: SignupBody } }, required: true } },
   responses: {
     ...jsonRouteErrors,
@@ -25,7 +27,9 @@ const signupRoute = createRoute({
 });
 
 const loginRoute = createRoute({
-  method: 'post', path: '/api/auth/login', middleware: [gate({ limit: 'login', credential: true, watchUserAgent: true }), jsonBody] as const,
+  method: 'post',
+  path: '/api/auth/login',
+  middleware: [gate({ limit: 'login', credential: true, watchUserAgent: true }), jsonBody] as const,
   request: { body: { content: { 'application/json': { schema: LoginBody } }, required: true } },
   responses: {
     ...jsonRouteErrors,
@@ -42,11 +46,38 @@ type LoginFailure = Extract<LogInResult, { ok: false }>['reason'];
  * password; `login_failed` is for unknown users (contract), `failed_login_attempt` for a known account.
  * A locked account's refusal is not a guess against it (its password was not even looked at).
  */
-const loginFailures: Record<LoginFailure, { code: ErrorCode; message: string; event: EventType; reason: string; countsAsGuess: boolean }> = {
-  unknown_user: { code: 'INVALID_CREDENTIALS', message: 'email or password is incorrect', event: 'login_failed', reason: 'unknown_user', countsAsGuess: true },
-  no_password: { code: 'INVALID_CREDENTIALS', message: 'email or password is incorrect', event: 'failed_login_attempt', reason: 'no_password', countsAsGuess: true },
-  wrong_password: { code: 'INVALID_CREDENTIALS', message: 'email or password is incorrect', event: 'failed_login_attempt', reason: 'wrong_password', countsAsGuess: true },
-  locked: { code: 'ACCOUNT_LOCKED', message: 'this account is locked; try again later', event: 'failed_login_attempt', reason: 'account_locked', countsAsGuess: false },
+const loginFailures: Record<
+  LoginFailure,
+  { code: ErrorCode; message: string; event: EventType; reason: string; countsAsGuess: boolean }
+> = {
+  unknown_user: {
+    code: 'INVALID_CREDENTIALS',
+    message: 'email or password is incorrect',
+    event: 'login_failed',
+    reason: 'unknown_user',
+    countsAsGuess: true,
+  },
+  no_password: {
+    code: 'INVALID_CREDENTIALS',
+    message: 'email or password is incorrect',
+    event: 'failed_login_attempt',
+    reason: 'no_password',
+    countsAsGuess: true,
+  },
+  wrong_password: {
+    code: 'INVALID_CREDENTIALS',
+    message: 'email or password is incorrect',
+    event: 'failed_login_attempt',
+    reason: 'wrong_password',
+    countsAsGuess: true,
+  },
+  locked: {
+    code: 'ACCOUNT_LOCKED',
+    message: 'this account is locked; try again later',
+    event: 'failed_login_attempt',
+    reason: 'account_locked',
+    countsAsGuess: false,
+  },
 };
 
 export function credentialRoutes(deps: AuthDeps) {
@@ -60,7 +91,12 @@ export function credentialRoutes(deps: AuthDeps) {
       events.record('signup_failed', { metadata: { reason: result.reason } });
       throw new ApiError('EMAIL_TAKEN', 'an account with this email already exists');
     }
-    const tokens = await finishSignIn(c, deps, { user: result.user, deviceName: body.deviceName, now: deps.clock(), success: { type: 'signup_success' } });
+    const tokens = await finishSignIn(c, deps, {
+      user: result.user,
+      deviceName: body.deviceName,
+      now: deps.clock(),
+      success: { type: 'signup_success' },
+    });
     return c.json(tokens, 201);
   });
 
@@ -77,12 +113,24 @@ export function credentialRoutes(deps: AuthDeps) {
       events.record(failure.event, { userId, metadata: { reason: failure.reason } });
       // Awaited: a brute-force block must be in place before the next attempt arrives.
       if (failure.countsAsGuess) await deps.detect.loginFailure(events, { email, userId, client, now });
-      const retryAfter = result.reason === 'locked' ? Math.max(1, Math.ceil((result.lockedUntil.getTime() - now.getTime()) / 1000)) : undefined;
+      const retryAfter =
+        result.reason === 'locked'
+          ? Math.max(1, Math.ceil((result.lockedUntil.getTime() - now.getTime()) / 1000))
+          : undefined;
       throw new ApiError(failure.code, failure.message, { retryAfter });
     }
     const rehash = result.rehash();
-    if (rehash) c.executionCtx.waitUntil(rehash.catch((err: unknown) => deps.report(err, { source: 'post', detail: 'rehash' })));
-    return c.json(await finishSignIn(c, deps, { user: result.user, deviceName: body.deviceName, now, success: { type: 'login_success' } }), 200);
+    if (rehash)
+      c.executionCtx.waitUntil(rehash.catch((err: unknown) => deps.report(err, { source: 'post', detail: 'rehash' })));
+    return c.json(
+      await finishSignIn(c, deps, {
+        user: result.user,
+        deviceName: body.deviceName,
+        now,
+        success: { type: 'login_success' },
+      }),
+      200,
+    );
   });
 
   return app;

@@ -7,8 +7,11 @@ import { jsonContent } from '../schemas';
 const Jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).openapi('JWKS');
 
 const jwksRoute = createRoute({
-  method: 'get', path: '/.well-known/jwks.json',
-  responses: { 200: jsonContent(Jwks, 'Public keys (RFC 7517); the newest signs, older ones verify until their tokens expire') },
+  method: 'get',
+  path: '/.well-known/jwks.json',
+  responses: {
+    200: jsonContent(Jwks, 'Public keys (RFC 7517); the newest signs, older ones verify until their tokens expire'),
+  },
 });
 
 export function jwksRoutes(deps: AuthDeps) {

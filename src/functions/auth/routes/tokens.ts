@@ -15,37 +15,57 @@ import type { RefreshOutcome } from '../../../lib/sessions/refresh-outcome';
 import type { EventType } from '../../../lib/events/event-types';
 
 const refreshRoute = createRoute({
-  method: 'post', path: '/api/auth/refresh', middleware: [gate({ limit: 'refresh', watchUserAgent: true }), jsonBody] as const,
+  method: 'post',
+  path: '/api/auth/refresh',
+  middleware: [gate({ limit: 'refresh', watchUserAgent: true }), jsonBody] as const,
   request: { body: { content: { 'application/json': { schema: RefreshBody } }, required: true } },
   responses: {
     ...jsonRouteErrors,
     200: jsonContent(TokenResponse, 'A new token pair; the presented refresh token is retired'),
-    401: errorResponse('TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED or TOKEN_REUSED (the whole session is then revoked)'),
+    401: errorResponse(
+      'TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED or TOKEN_REUSED (the whole session is then revoked)',
+    ),
     423: errorResponse('ACCOUNT_LOCKED'),
   },
 });
 
 const logoutRoute = createRoute({
-  method: 'post', path: '/api/auth/logout', middleware: [gate({ limit: 'logout' }), jsonBody] as const,
+  method: 'post',
+  path: '/api/auth/logout',
+  middleware: [gate({ limit: 'logout' }), jsonBody] as const,
   request: { body: { content: { 'application/json': { schema: RefreshBody } }, required: true } },
-  responses: { ...jsonRouteErrors, 204: { description: 'Signed out (also for an unknown token: logout is idempotent)' } },
-});
-
-const logoutAllRoute = (bearer: ReturnType<typeof bearerAuth>) => createRoute({
-  method: 'post', path: '/api/auth/logout-all', middleware: [gate({ limit: 'bearer' }), bearer, noBody] as const, security: [{ bearer: [] }],
   responses: {
-    ...bearerErrors,
-    200: jsonContent(z.object({ revoked: z.number().int() }), 'Every session of the caller revoked'),
-    413: errorResponse('PAYLOAD_TOO_LARGE: any body sent is capped at 16 KiB'),
+    ...jsonRouteErrors,
+    204: { description: 'Signed out (also for an unknown token: logout is idempotent)' },
   },
 });
 
-const refreshFailures: Record<Exclude<RefreshOutcome, 'rotated'>, { code: ErrorCode; message: string; event: EventType }> = {
+const logoutAllRoute = (bearer: ReturnType<typeof bearerAuth>) =>
+  createRoute({
+    method: 'post',
+    path: '/api/auth/logout-all',
+    middleware: [gate({ limit: 'bearer' }), bearer, noBody] as const,
+    security: [{ bearer: [] }],
+    responses: {
+      ...bearerErrors,
+      200: jsonContent(z.object({ revoked: z.number().int() }), 'Every session of the caller revoked'),
+      413: errorResponse('PAYLOAD_TOO_LARGE: any body sent is capped at 16 KiB'),
+    },
+  });
+
+const refreshFailures: Record<
+  Exclude<RefreshOutcome, 'rotated'>,
+  { code: ErrorCode; message: string; event: EventType }
+> = {
   unknown: { code: 'TOKEN_INVALID', message: 'refresh token is not valid', event: 'token_invalid' },
   expired: { code: 'TOKEN_EXPIRED', message: 'refresh token has expired; sign in again', event: 'token_expired' },
   revoked: { code: 'TOKEN_REVOKED', message: 'this session has been signed out', event: 'token_revoked' },
   locked: { code: 'ACCOUNT_LOCKED', message: 'this account is locked; try again later', event: 'suspicious_activity' },
-  reused: { code: 'TOKEN_REUSED', message: 'refresh token was already used; the session has been revoked', event: 'session_hijack_attempt' },
+  reused: {
+    code: 'TOKEN_REUSED',
+    message: 'refresh token was already used; the session has been revoked',
+    event: 'session_hijack_attempt',
+  },
 };
 
 export function tokenRoutes(deps: AuthDeps) {
@@ -67,8 +87,15 @@ export function tokenRoutes(deps: AuthDeps) {
       return c.json(result.response, 200);
     }
     const failure = refreshFailures[result.outcome];
-    events.record(failure.event, { ...ids, metadata: { reason: result.outcome, sessionId: rotation?.sessionId ?? null } });
-    if (result.outcome === 'reused') events.record('token_revoked', { ...ids, metadata: { reason: 'refresh_token_reuse', sessionId: rotation?.sessionId } });
+    events.record(failure.event, {
+      ...ids,
+      metadata: { reason: result.outcome, sessionId: rotation?.sessionId ?? null },
+    });
+    if (result.outcome === 'reused')
+      events.record('token_revoked', {
+        ...ids,
+        metadata: { reason: 'refresh_token_reuse', sessionId: rotation?.sessionId },
+      });
     throw new ApiError(failure.code, failure.message);
   });
 
@@ -77,7 +104,10 @@ export function tokenRoutes(deps: AuthDeps) {
     if (isWellFormedRefreshToken(refreshToken)) {
       const ended = await revokeSessionOfToken(deps.db, await hashRefreshToken(refreshToken), deps.clock());
       if (ended) {
-        c.get('events').record('logout', { userId: ended.userId, metadata: { sessionId: ended.sessionId, tokensRevoked: ended.tokensRetired } });
+        c.get('events').record('logout', {
+          userId: ended.userId,
+          metadata: { sessionId: ended.sessionId, tokensRevoked: ended.tokensRetired },
+        });
       }
     }
     return c.body(null, 204);
@@ -86,7 +116,10 @@ export function tokenRoutes(deps: AuthDeps) {
   app.openapi(logoutAllRoute(bearerAuth(deps.bearer)), async (c) => {
     const { sub } = c.get('auth');
     const { live } = await revokeAllSessions(deps.db, sub, 'logout_all', deps.clock());
-    c.get('events').record('mass_token_revocation', { userId: sub, metadata: { reason: 'logout_all', sessions: live } });
+    c.get('events').record('mass_token_revocation', {
+      userId: sub,
+      metadata: { reason: 'logout_all', sessions: live },
+    });
     return c.json({ revoked: live }, 200);
   });
 

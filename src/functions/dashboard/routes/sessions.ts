@@ -11,18 +11,33 @@ import { cursorParam, isPositionTime, nextCursor, openPosition } from '../page-c
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const LiveSessionSchema = z.object({
-  id: z.string(), userId: z.string(), deviceName: z.string().nullable(), ipAddress: z.string().nullable(), userAgent: z.string().nullable(),
-  country: z.string().nullable(), city: z.string().nullable(), createdAt: z.string(), lastUsedAt: z.string(),
-  expiresAt: z.string().openapi({ description: 'When the session ends if it is not refreshed again' }),
-}).openapi('LiveSession');
+export const LiveSessionSchema = z
+  .object({
+    id: z.string(),
+    userId: z.string(),
+    deviceName: z.string().nullable(),
+    ipAddress: z.string().nullable(),
+    userAgent: z.string().nullable(),
+    country: z.string().nullable(),
+    city: z.string().nullable(),
+    createdAt: z.string(),
+    lastUsedAt: z.string(),
+    expiresAt: z.string().openapi({ description: 'When the session ends if it is not refreshed again' }),
+  })
+  .openapi('LiveSession');
 
 const listRoute = createRoute({
-  method: 'get', path: '/api/auth/security/sessions', security: [{ bearer: [] }],
+  method: 'get',
+  path: '/api/auth/security/sessions',
+  security: [{ bearer: [] }],
   request: {
     query: z.object({
       userId: z.uuid().optional(),
-      country: z.string().regex(/^[A-Z0-9]{2}$/, 'must be a two-letter country code, upper case').optional().openapi({ example: 'NL' }),
+      country: z
+        .string()
+        .regex(/^[A-Z0-9]{2}$/, 'must be a two-letter country code, upper case')
+        .optional()
+        .openapi({ example: 'NL' }),
       limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ description: '1 to 200, default 50' }),
       cursor: cursorParam,
     }),
@@ -30,7 +45,11 @@ const listRoute = createRoute({
   responses: {
     200: {
       description: 'One page of live sessions, newest sign-in first; nextCursor is null on the last page',
-      content: { 'application/json': { schema: z.object({ sessions: z.array(LiveSessionSchema), nextCursor: z.string().nullable() }) } },
+      content: {
+        'application/json': {
+          schema: z.object({ sessions: z.array(LiveSessionSchema), nextCursor: z.string().nullable() }),
+        },
+      },
     },
     400: errorResponse('VALIDATION_ERROR: a bad filter, limit, or cursor'),
     ...adminOnlyErrors,
@@ -43,9 +62,14 @@ export function sessionRoutes(deps: Pick<DashboardDeps, 'db' | 'cursorKey' | 'cl
     const { limit, cursor, ...filters } = c.req.valid('query');
     const bound = canonicalFilters(filters);
     const key = await deps.cursorKey();
-    const after = await openPosition(key, cursor, bound, ([at, id]) => (isPositionTime(at) && typeof id === 'string' && UUID.test(id) ? { at, id } : undefined));
+    const after = await openPosition(key, cursor, bound, ([at, id]) =>
+      isPositionTime(at) && typeof id === 'string' && UUID.test(id) ? { at, id } : undefined,
+    );
     const page = await searchLiveSessions(deps.db, filters, after, limit, deps.clock());
-    return c.json({ sessions: page.sessions, nextCursor: await nextCursor(key, page.next && [page.next.at, page.next.id], bound) }, 200);
+    return c.json(
+      { sessions: page.sessions, nextCursor: await nextCursor(key, page.next && [page.next.at, page.next.id], bound) },
+      200,
+    );
   });
   return app;
 }

@@ -27,22 +27,40 @@ const USER_EVENTS = 50;
 const USER_SESSIONS = 200;
 const MAX_LOCK_MINUTES = 525_600;
 
-const AdminUser = z.object({
-  id: z.string(), email: z.string(), name: z.string(), role: z.enum(['user', 'admin']),
-  lockedUntil: z.string().nullable(), lockReason: z.string().nullable(), createdAt: z.string(),
-}).openapi('AdminUserView');
+const AdminUser = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    role: z.enum(['user', 'admin']),
+    lockedUntil: z.string().nullable(),
+    lockReason: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('AdminUserView');
 
 const adminUser = (u: UserRow) => ({
-  id: u.id, email: u.email, name: u.name, role: u.role,
-  lockedUntil: u.lockedUntil?.toISOString() ?? null, lockReason: u.lockReason, createdAt: u.createdAt.toISOString(),
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  lockedUntil: u.lockedUntil?.toISOString() ?? null,
+  lockReason: u.lockReason,
+  createdAt: u.createdAt.toISOString(),
 });
 
 const idParam = z.object({ id: z.uuid() });
 const notFound = () => new ApiError('NOT_FOUND', 'no such user');
-const userActionErrors = { 400: errorResponse('VALIDATION_ERROR: not a user id'), 404: errorResponse('NOT_FOUND: no such user'), ...adminOnlyErrors };
+const userActionErrors = {
+  400: errorResponse('VALIDATION_ERROR: not a user id'),
+  404: errorResponse('NOT_FOUND: no such user'),
+  ...adminOnlyErrors,
+};
 
 const findRoute = createRoute({
-  method: 'get', path: '/api/auth/security/users', security: [{ bearer: [] }],
+  method: 'get',
+  path: '/api/auth/security/users',
+  security: [{ bearer: [] }],
   request: { query: z.object({ email: text(3, 254).openapi({ description: 'Exact, case-insensitive' }) }) },
   responses: {
     200: jsonContent(z.object({ users: z.array(AdminUser) }), 'The user with that email (0 or 1 entries)'),
@@ -52,37 +70,71 @@ const findRoute = createRoute({
 });
 
 const viewRoute = createRoute({
-  method: 'get', path: '/api/auth/security/users/{id}', security: [{ bearer: [] }],
+  method: 'get',
+  path: '/api/auth/security/users/{id}',
+  security: [{ bearer: [] }],
   request: { params: idParam },
   responses: {
-    200: jsonContent(z.object({ user: AdminUser, sessions: z.array(LiveSessionSchema), events: z.array(SecurityEventSchema) }),
-      "The user, their live sessions (newest first) and their last 50 events"),
+    200: jsonContent(
+      z.object({ user: AdminUser, sessions: z.array(LiveSessionSchema), events: z.array(SecurityEventSchema) }),
+      'The user, their live sessions (newest first) and their last 50 events',
+    ),
     ...userActionErrors,
   },
 });
 
 const revokeRoute = createRoute({
-  method: 'post', path: '/api/auth/security/users/{id}/revoke-sessions', middleware: [noBody] as const, security: [{ bearer: [] }],
+  method: 'post',
+  path: '/api/auth/security/users/{id}/revoke-sessions',
+  middleware: [noBody] as const,
+  security: [{ bearer: [] }],
   request: { params: idParam },
-  responses: { 200: jsonContent(z.object({ revoked: z.number().int() }), 'Sessions ended (their access tokens are refused from now on)'), ...userActionErrors },
+  responses: {
+    200: jsonContent(
+      z.object({ revoked: z.number().int() }),
+      'Sessions ended (their access tokens are refused from now on)',
+    ),
+    ...userActionErrors,
+  },
 });
 
 const lockRoute = createRoute({
-  method: 'post', path: '/api/auth/security/users/{id}/lock', middleware: [jsonBody] as const, security: [{ bearer: [] }],
+  method: 'post',
+  path: '/api/auth/security/users/{id}/lock',
+  middleware: [jsonBody] as const,
+  security: [{ bearer: [] }],
   request: {
     params: idParam,
-    body: { content: { 'application/json': { schema: z.object({ minutes: z.number().int().min(1).max(MAX_LOCK_MINUTES).default(30) }) } } },
+    body: {
+      content: {
+        'application/json': {
+          schema: z.object({ minutes: z.number().int().min(1).max(MAX_LOCK_MINUTES).default(30) }),
+        },
+      },
+    },
   },
   responses: {
-    200: jsonContent(z.object({ user: AdminUser }), 'Locked: every sign-in is refused until lockedUntil; open sessions go on'),
+    200: jsonContent(
+      z.object({ user: AdminUser }),
+      'Locked: every sign-in is refused until lockedUntil; open sessions go on',
+    ),
     ...userActionErrors,
   },
 });
 
 const unlockRoute = createRoute({
-  method: 'post', path: '/api/auth/security/users/{id}/unlock', middleware: [noBody] as const, security: [{ bearer: [] }],
+  method: 'post',
+  path: '/api/auth/security/users/{id}/unlock',
+  middleware: [noBody] as const,
+  security: [{ bearer: [] }],
   request: { params: idParam },
-  responses: { 200: jsonContent(z.object({ user: AdminUser }), 'Unlocked, whatever locked it, with its brute-force detections forgotten'), ...userActionErrors },
+  responses: {
+    200: jsonContent(
+      z.object({ user: AdminUser }),
+      'Unlocked, whatever locked it, with its brute-force detections forgotten',
+    ),
+    ...userActionErrors,
+  },
 });
 
 export function userRoutes(deps: Pick<DashboardDeps, 'db' | 'redis' | 'clock'>) {
