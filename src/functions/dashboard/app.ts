@@ -13,6 +13,8 @@ import { eventRoutes } from './routes/events';
 import { sessionRoutes } from './routes/sessions';
 import { userRoutes } from './routes/users';
 import { adminEvents, type AdminVariables } from './admin-events';
+import { perAdminRateLimit } from './admin-rate-limit';
+import { alertRoutes } from './routes/alerts';
 
 export type DashboardApp = OpenAPIHono<{ Bindings: DashboardEnv; Variables: AdminVariables }>;
 
@@ -21,12 +23,14 @@ export function createDashboardApp(deps: DashboardDeps): DashboardApp {
   app.route('/', healthRoute(healthProbes(deps.db, deps.redis)));
   app.use('/api/*', adminOnly(deps.bearer));
   app.use('/api/*', adminEvents(deps));
+  app.use('/api/*', perAdminRateLimit(deps.adminLimiter, deps.clock));
   app.route('/', blockedIpRoutes(deps));
   app.route('/', maintenanceRoutes(deps));
   app.route('/', metricsRoutes(deps));
   app.route('/', eventRoutes(deps));
   app.route('/', sessionRoutes(deps));
   app.route('/', userRoutes(deps));
+  app.route('/', alertRoutes(deps));
   publishOpenApi(app, {
     title: 'Edge Auth: dashboard Worker',
     description: 'Admin-only security API. Every /api route needs an admin access token.',
