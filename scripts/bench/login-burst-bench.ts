@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { repoRoot, stackProfile, workerBindings } from '../stack/profile.ts';
 import { startStack } from '../stack/stack.ts';
 import { makeSigningKeys } from '../../tests/test-bindings.ts';
-import { buildWithWrangler, serveBundle } from './serve-worker.ts';
+import { buildWithWrangler, serveBundle, benchAuthBindings } from './serve-worker.ts';
 import { median } from './bridge-stats.ts';
 
 const USERS = Number(process.env.BENCH_BURST ?? 50);
@@ -36,14 +36,7 @@ const profile = stackProfile('bench');
 const script = await buildWithWrangler(join(repoRoot, 'wrangler.toml'), join(repoRoot, '.bench/burst'));
 const stack = await startStack(profile, () => undefined);
 const keys = await makeSigningKeys();
-const worker = await serveBundle(script, {
-  ...workerBindings(profile),
-  ENVIRONMENT: 'test',
-  JWT_ISSUER: 'http://bench',
-  JWT_AUDIENCE: 'edge-auth-api',
-  JWT_PRIVATE_JWK: keys.privateJwk,
-  JWT_PUBLIC_JWKS: '[]',
-});
+const worker = await serveBundle(script, benchAuthBindings(workerBindings(profile), keys));
 
 let ip = 0;
 const nextIp = () => {
