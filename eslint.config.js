@@ -42,7 +42,7 @@ export default tseslint.config(
   {
     // k6 scripts run in k6's runtime, which provides these globals.
     files: ['k6/**/*.js'],
-    languageOptions: { globals: { __ENV: 'readonly', __VU: 'readonly', __ITER: 'readonly' } },
+    languageOptions: { globals: { __ENV: 'readonly', __VU: 'readonly', __ITER: 'readonly', open: 'readonly' } },
   },
   {
     // src/lib is domain code: no env, no global clock. It receives config and a Clock.

@@ -27,6 +27,7 @@ export const options = {
   },
 };
 
+/** @param {string} ip @param {Record<string, unknown>} [extra] */
 const json = (ip, extra = {}) => ({
   headers: {
     'content-type': 'application/json',
@@ -40,6 +41,7 @@ export function setup() {
   return { password: 'k6 load test password ' + Date.now() };
 }
 
+/** @param {{ password: string }} data */
 export default function (data) {
   const ip = `198.51.${Math.floor(__VU / 250)}.${__VU % 250}`;
   const email = `k6-${__VU}-${__ITER}-${Date.now()}@example.com`;
