@@ -2,6 +2,7 @@ import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { testBindings } from './tests/test-bindings.ts';
 import { auxiliaryAuthBindings, auxiliaryAuthWorkers } from './tests/auth-workers.ts';
+import { buildDashboardPage } from './scripts/build-dashboard-page.ts';
 
 const bindings = await testBindings();
 
@@ -34,17 +35,21 @@ export default defineConfig({
         },
       },
       {
-        // A function: the auth Worker is bundled only when the dashboard's tests run.
+        // A function: the auth Worker is bundled, and the page built (its wrangler.toml [assets], which
+        // wrangler's [build] makes for dev and deploy), only when the dashboard's tests run.
         plugins: [
-          cloudflareTest(async () => ({
-            wrangler: { configPath: './src/functions/dashboard/wrangler.toml' },
-            miniflare: {
-              bindings: dashboardBindings,
-              // AUTH (edge-auth) comes from the dashboard's wrangler.toml; these two are the tests' own.
-              serviceBindings: auxiliaryAuthBindings,
-              workers: await auxiliaryAuthWorkers(bindings),
-            },
-          })),
+          cloudflareTest(async () => {
+            await buildDashboardPage();
+            return {
+              wrangler: { configPath: './src/functions/dashboard/wrangler.toml' },
+              miniflare: {
+                bindings: dashboardBindings,
+                // AUTH (edge-auth) comes from the dashboard's wrangler.toml; these two are the tests' own.
+                serviceBindings: auxiliaryAuthBindings,
+                workers: await auxiliaryAuthWorkers(bindings),
+              },
+            };
+          }),
         ],
         test: { name: 'dashboard', include: ['tests/dashboard/**/*.test.ts'] },
       },

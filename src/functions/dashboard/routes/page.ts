@@ -1,0 +1,29 @@
+/**
+ * The security dashboard page (contract: `GET /`): static files built from page/ (wrangler.toml
+ * [assets]), and `GET /config.json`, which tells the page where the auth Worker is. The page holds no
+ * secret: it signs in with the admin's own credentials.
+ */
+import { Hono } from 'hono';
+import type { DashboardDeps } from '../deps';
+
+export interface PageConfig {
+  /** Where the page signs in and refreshes (`POST /api/auth/login`, `/refresh`); '' = this origin. */
+  authOrigin: string;
+}
+
+export function pageRoutes(deps: DashboardDeps) {
+  const app = new Hono<{ Bindings: DashboardEnv }>();
+  const config: PageConfig = { authOrigin: deps.config.AUTH_PUBLIC_URL ?? '' };
+  app.get('/config.json', (c) => c.json(config, 200, { 'Cache-Control': 'no-cache' }));
+  // Everything else outside /api is a file of the page (404 from the assets when there is none).
+  app.on(['GET', 'HEAD'], '/*', async (c, next) => {
+    if (c.req.path.startsWith('/api/') || !c.env.ASSETS) return next();
+    const res = await c.env.ASSETS.fetch(c.req.raw);
+    if (res.status === 404) return next();
+    // The page and its files change with each deploy and carry no hash in their names: revalidate.
+    const headers = new Headers(res.headers);
+    headers.set('Cache-Control', 'no-cache');
+    return new Response(res.body, { status: res.status, headers });
+  });
+  return app;
+}
