@@ -60,7 +60,13 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['scripts/**/*.test.ts', 'tests/stack/**/*.test.ts', 'tests/node/**/*.test.ts'],
+          include: [
+            'scripts/**/*.test.ts',
+            'tests/stack/**/*.test.ts',
+            'tests/node/**/*.test.ts',
+            // The dashboard page in a real Chromium, against both Workers served on real ports.
+            'tests/browser/**/*.test.ts',
+          ],
         },
       },
     ],
