@@ -2,8 +2,9 @@ import { securityEvents } from '../src/lib/storage/schema';
 import type { ReportError } from '../src/lib/http/error-handler';
 import type { Database } from '../src/lib/storage/database';
 import type { Redis } from '../src/lib/storage/redis';
-import { DEAD_LETTER_KEY, OUTBOX_KEY, toRow } from '../src/lib/events/event-log';
-import { alertUpsert } from '../src/lib/events/alert-store';
+import { DEAD_LETTER_KEY, OUTBOX_KEY, UNPOSTED_ALERTS, toRow } from '../src/lib/events/event-log';
+import { raiseAlertStatements } from '../src/lib/alerts/alert-store';
+import type { AlertPolicy } from '../src/lib/alerts/alert-policy';
 import { markLateEvents } from '../src/lib/metrics/metrics-rollup';
 import type { SecurityEvent } from '../src/lib/events/event-types';
 import { isRejectedByDatabase } from '../src/lib/storage/database-errors';
@@ -40,14 +41,14 @@ function revive(raw: unknown): SecurityEvent | undefined {
  * Events, their alerts and the metrics rollup's late mark in one transaction: all stored, or none.
  * These events are late by definition (they waited in the outbox), so the rollup counts their hours again.
  */
-async function store(db: Database, events: SecurityEvent[]): Promise<void> {
+async function store(db: Database, events: SecurityEvent[], alerts: AlertPolicy): Promise<void> {
   const insert = db.insert(securityEvents).values(events.map(toRow));
-  const alerts = alertUpsert(
-    db,
-    events.filter((e) => e.alert),
-  );
+  const raising = events.filter((e) => e.alert);
+  const latest = new Date(Math.max(...events.map((e) => e.at.getTime())));
+  // Posts the alerts queue are sent by the deliver-alerts job, which runs after this one in the same trigger.
+  const raise = raiseAlertStatements(db, raising, alerts, latest);
   const oldest = new Date(Math.min(...events.map((e) => e.at.getTime())));
-  await db.batch(alerts ? [insert, alerts, markLateEvents(db, oldest)] : [insert, markLateEvents(db, oldest)]);
+  await db.batch([insert, ...raise, markLateEvents(db, oldest)]);
 }
 
 /**
@@ -55,13 +56,13 @@ async function store(db: Database, events: SecurityEvent[]): Promise<void> {
  * and returns those refused, so one bad event never blocks the queue. An outage throws: the batch
  * stays queued for the next run.
  */
-async function storeBatch(db: Database, raw: unknown[]): Promise<unknown[]> {
+async function storeBatch(db: Database, raw: unknown[], alerts: AlertPolicy): Promise<unknown[]> {
   const revived = raw.map(revive);
   const refused = raw.filter((_, i) => revived[i] === undefined);
   const events = revived.filter((e): e is SecurityEvent => e !== undefined);
   if (events.length === 0) return refused;
   try {
-    await store(db, events);
+    await store(db, events, alerts);
     return refused;
   } catch (err) {
     if (!isRejectedByDatabase(err)) throw err;
@@ -70,7 +71,7 @@ async function storeBatch(db: Database, raw: unknown[]): Promise<unknown[]> {
     const event = revived[i];
     if (!event) continue;
     try {
-      await store(db, [event]);
+      await store(db, [event], alerts);
     } catch (err) {
       if (!isRejectedByDatabase(err)) throw err;
       refused.push(raw[i]);
@@ -92,6 +93,7 @@ export async function drainEventOutbox(
   db: Database,
   redis: OutboxRedis,
   report: Report,
+  alerts: AlertPolicy = UNPOSTED_ALERTS,
 ): Promise<{ drained: number; deadLettered: number; skipped?: 'locked' }> {
   const drainId = crypto.randomUUID();
   if ((await redis.set(LOCK_KEY, drainId, { nx: true, ex: LOCK_SECONDS })) !== 'OK')
@@ -102,7 +104,7 @@ export async function drainEventOutbox(
     for (let round = 0; round < MAX_BATCHES_PER_RUN; round++) {
       const raw = await redis.lrange(OUTBOX_KEY, 0, BATCH - 1);
       if (raw.length === 0) break;
-      const refused = await storeBatch(db, raw);
+      const refused = await storeBatch(db, raw, alerts);
       if (refused.length > 0) {
         await redis.rpush(
           DEAD_LETTER_KEY,

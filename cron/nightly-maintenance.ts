@@ -7,6 +7,7 @@
  * cron/record-run.ts keeps its record; a dry run (`npm run maintenance -- --dry-run`) changes nothing
  * and says what a run would do.
  */
+import { deliverNow, type Alerting } from '../src/lib/alerts/alert-delivery';
 import type { Database } from '../src/lib/storage/database';
 import type { Redis } from '../src/lib/storage/redis';
 import type { Clock } from '../src/lib/clock';
@@ -48,6 +49,8 @@ export interface MaintenanceDeps {
   signal?: (event: SecurityEvent) => void;
   clock: Clock;
   config: MaintenanceConfig;
+  /** The threshold alerts are posted like the security alerts; without it they are kept, not posted. */
+  alerting?: Alerting | undefined;
 }
 
 export interface NightlyOptions {
@@ -126,7 +129,22 @@ export async function nightlyMaintenance(
       cleanupEvent(details, options.runId, now),
       ...details.alerts.map((b) => thresholdEvent(b, config.alertSeverity, now)),
     ];
-    await writeEvents({ db: deps.db, redis: deps.redis, report: deps.report, signal: deps.signal }, events);
+    const posts: Promise<void>[] = [];
+    const { alerting } = deps;
+    await writeEvents(
+      {
+        db: deps.db,
+        redis: deps.redis,
+        report: deps.report,
+        signal: deps.signal,
+        ...(alerting && {
+          alerts: { policy: alerting.policy, deliver: (ids) => void posts.push(deliverNow(alerting.delivery, ids)) },
+        }),
+      },
+      events,
+    );
+    // Within the run: a scheduled handler's work ends with it.
+    await Promise.all(posts);
   }
   return { status: allComplete(details.steps) ? 'succeeded' : 'partial', details };
 }
@@ -139,7 +157,7 @@ async function outboxStep(deps: MaintenanceDeps, dryRun: boolean): Promise<NonNu
   try {
     return dryRun
       ? { waiting: await deps.redis.llen(OUTBOX_KEY) }
-      : await drainEventOutbox(deps.db, deps.redis, deps.report);
+      : await drainEventOutbox(deps.db, deps.redis, deps.report, deps.alerting?.policy);
   } catch (err) {
     deps.report(err, { source: 'cron', detail: `${NIGHTLY_JOB} outbox` });
     return { error: runError(err) };

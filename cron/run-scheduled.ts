@@ -3,6 +3,9 @@
  * of (deps, now); this file only picks one, runs it under its lock and record (record-run.ts), and
  * between its monitor's check-ins (job-monitor.ts).
  */
+import { deliverDue, type Alerting } from '../src/lib/alerts/alert-delivery';
+import { resolveQuietAlerts } from '../src/lib/alerts/alert-store';
+import { UNPOSTED_ALERTS } from '../src/lib/events/event-log';
 import type { Redis } from '../src/lib/storage/redis';
 import type { SecurityEvent } from '../src/lib/events/event-types';
 import type { MaintenanceConfig } from '../src/lib/maintenance/maintenance-config';
@@ -20,6 +23,8 @@ export interface ScheduledDeps extends JobDeps {
   signal?: (event: SecurityEvent) => void;
   maintenance: MaintenanceConfig;
   monitor: JobMonitor;
+  /** Alert policy and webhook; without it alerts are raised and resolved but never posted. */
+  alerting?: Alerting | undefined;
 }
 
 export interface ScheduledJob {
@@ -48,7 +53,7 @@ export const DRAIN_EVENT_OUTBOX: ScheduledJob = {
   schedule: { cron: EVERY_FIVE_MINUTES, checkinMarginMinutes: 2, maxRuntimeMinutes: 3 },
   leaseMs: () => 180_000,
   run: async (deps) => {
-    const drained = await drainEventOutbox(deps.db, deps.redis, deps.report);
+    const drained = await drainEventOutbox(deps.db, deps.redis, deps.report, deps.alerting?.policy);
     if (drained.drained + drained.deadLettered > 0)
       console.log(
         `[cron] drained ${drained.drained} security events from the outbox (${drained.deadLettered} dead-lettered)`,
@@ -68,8 +73,28 @@ export const REFRESH_METRICS_ROLLUP: ScheduledJob = {
   },
 };
 
+/**
+ * After the drain, in the same trigger: alerts quiet for their period resolve themselves, and the
+ * webhook posts due are sent (retries, posts the drain queued, posts whose raising request died).
+ */
+export const DELIVER_ALERTS: ScheduledJob = {
+  name: 'deliver-alerts',
+  schedule: { cron: EVERY_FIVE_MINUTES, checkinMarginMinutes: 2, maxRuntimeMinutes: 3 },
+  leaseMs: () => 180_000,
+  run: async (deps, now) => {
+    const autoResolved = await resolveQuietAlerts(deps.db, deps.alerting?.policy ?? UNPOSTED_ALERTS, now);
+    const posts = deps.alerting ? await deliverDue(deps.alerting.delivery) : { attempted: 0, pending: 0 };
+    return { status: 'succeeded', details: { autoResolved: autoResolved.length, ...posts } };
+  },
+};
+
 /** Every scheduled job, in the order a trigger runs those of its cron expression. */
-export const JOBS: readonly ScheduledJob[] = [NIGHTLY_MAINTENANCE, DRAIN_EVENT_OUTBOX, REFRESH_METRICS_ROLLUP];
+export const JOBS: readonly ScheduledJob[] = [
+  NIGHTLY_MAINTENANCE,
+  DRAIN_EVENT_OUTBOX,
+  REFRESH_METRICS_ROLLUP,
+  DELIVER_ALERTS,
+];
 
 /** Makes the monitor's check-in say error; the error itself was reported and recorded already. */
 class RunFailed extends Error {}

@@ -31,5 +31,9 @@ export async function testBindings(): Promise<Record<string, string>> {
     STACK_CONTROL_URL: `http://127.0.0.1:${testProfile.controlPort}`,
     GOOGLE_CLIENT_ID: 'edge-auth-test.apps.googleusercontent.com',
     GOOGLE_JWKS_URL: `http://127.0.0.1:${testProfile.controlPort}/google/jwks.json`,
+    // Alerts are posted, signed, to the stack's stand-in receiver (scripts/stack/fake-webhook.ts).
+    ALERT_WEBHOOK_URL: `http://127.0.0.1:${testProfile.controlPort}/webhook/alerts`,
+    ALERT_WEBHOOK_FORMAT: 'json',
+    ALERT_WEBHOOK_SECRET: 'test-webhook-secret-0123456789',
   };
 }

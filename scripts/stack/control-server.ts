@@ -7,6 +7,7 @@
 import { createServer } from 'node:http';
 import { fakeGoogleKeys } from './fake-google-keys.ts';
 import { fakeSentry } from './fake-sentry.ts';
+import { fakeWebhook } from './fake-webhook.ts';
 
 export interface Switchable {
   start(): Promise<void>;
@@ -19,7 +20,7 @@ export interface ControlServer {
 }
 
 export function startControlServer(port: number, parts: Record<string, Switchable>): Promise<ControlServer> {
-  const stubs = [fakeGoogleKeys(), fakeSentry()];
+  const stubs = [fakeGoogleKeys(), fakeSentry(), fakeWebhook()];
   const server = createServer(async (req, res) => {
     for (const stub of stubs) {
       const served = await stub(req, res).catch(() => {

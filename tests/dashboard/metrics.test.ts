@@ -281,9 +281,9 @@ describe('dashboard: metrics figures', () => {
 
   it('counts open alerts only: not acknowledged, not resolved', async () => {
     const baseline = (await metricsAt('/api/auth/security/metrics?window=1h', admin.token)).body.openAlerts;
-    const alert = (status: string) => ({
+    const alert = (status: 'open' | 'acknowledged' | 'resolved') => ({
       type: 'brute_force_detected',
-      severity: 'high',
+      severity: 'high' as const,
       subject: `192.0.2.${crypto.randomUUID()}`,
       count: 3,
       firstSeen: before(HOUR),

@@ -42,6 +42,7 @@ describe('maintenance thresholds', () => {
       [
         'database_size:database',
         ...[
+          'alert_deliveries',
           'cron_runs',
           'refresh_tokens',
           'security_alerts',

@@ -5,7 +5,8 @@ import { handleError, notFound } from '../../lib/http/error-handler';
 import { publishOpenApi } from '../../lib/http/openapi';
 import { healthRoute } from '../../lib/health/health-route';
 import { clientContext } from '../../lib/client/client-context';
-import { RequestEvents } from '../../lib/events/event-log';
+import { RequestEvents, type EventStores } from '../../lib/events/event-log';
+import { deliverNow } from '../../lib/alerts/alert-delivery';
 import { validationHook } from '../../lib/http/validation';
 import type { AuthDeps } from './deps';
 import { healthProbes } from '../../lib/health/pings';
@@ -32,7 +33,17 @@ function requestScope(deps: AuthDeps, runGate: RunGate): MiddlewareHandler<AuthH
     c.set('runGate', runGate);
     c.set('defer', (work) => deferred.push(work));
     await next();
-    const stores = { db: deps.db, redis: deps.redis, report: deps.report, signal: deps.signal };
+    const stores: EventStores = {
+      db: deps.db,
+      redis: deps.redis,
+      report: deps.report,
+      signal: deps.signal,
+      // The first post leaves right after the detection, in its own waitUntil: a slow receiver delays nothing.
+      alerts: {
+        policy: deps.alerting.policy,
+        deliver: (ids) => c.executionCtx.waitUntil(deliverNow(deps.alerting.delivery, ids)),
+      },
+    };
     c.executionCtx.waitUntil(
       Promise.allSettled(deferred)
         .then(() => events.flush(stores))

@@ -18,6 +18,8 @@ import type { SecurityConfig } from '../../lib/detection/security-config';
 import { createRateLimiter, type RateLimiter } from '../../lib/rate-limit/rate-limiter';
 import type { SecurityEvent } from '../../lib/events/event-types';
 import { bindDetector, type Detect } from '../../lib/detection/detector';
+import type { Alerting } from '../../lib/alerts/alert-delivery';
+import { buildAlerting } from '../../lib/alerts/alerting';
 
 export interface AuthDeps {
   config: AuthEnvConfig;
@@ -38,6 +40,8 @@ export interface AuthDeps {
   /** High and critical security events, to Sentry; `flushSignals` waits until they are sent. */
   signal: (event: SecurityEvent) => void;
   flushSignals: () => Promise<unknown>;
+  /** How detections fold into alerts, and the webhook they are posted to. */
+  alerting: Alerting;
 }
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {
@@ -92,6 +96,7 @@ export function buildAuthDeps(
     signal,
     flushSignals,
     limiter: createRateLimiter(redis, security),
+    alerting: buildAlerting(config, db, clock, report),
     detect: bindDetector({ redis, db, config: security, report }),
     google: config.GOOGLE_CLIENT_ID
       ? googleIdTokenVerifier({ clientId: config.GOOGLE_CLIENT_ID, jwksUrl: config.GOOGLE_JWKS_URL })

@@ -13,7 +13,8 @@ import type { DashboardDeps } from './deps';
 export type AdminVariables = BearerVariables & { events: RequestEvents };
 
 /** What an admin can do from the dashboard; `target` is the IP or the user id acted on. */
-export type AdminAction = 'ip_unblock' | 'user_revoke_sessions' | 'user_lock' | 'user_unlock';
+export type AdminAction =
+  'ip_unblock' | 'user_revoke_sessions' | 'user_lock' | 'user_unlock' | 'alert_acknowledge' | 'alert_resolve';
 
 /** Runs after adminOnly: only a verified admin's requests get an event collector. */
 export function adminEvents(

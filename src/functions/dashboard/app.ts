@@ -15,6 +15,8 @@ import { userRoutes } from './routes/users';
 import { adminEvents, type AdminVariables } from './admin-events';
 import { pageHeaders } from './page-headers';
 import { pageRoutes } from './routes/page';
+import { perAdminRateLimit } from './admin-rate-limit';
+import { alertRoutes } from './routes/alerts';
 
 export type DashboardApp = OpenAPIHono<{ Bindings: DashboardEnv; Variables: AdminVariables }>;
 
@@ -24,12 +26,14 @@ export function createDashboardApp(deps: DashboardDeps): DashboardApp {
   app.route('/', healthRoute(healthProbes(deps.db, deps.redis)));
   app.use('/api/*', adminOnly(deps.bearer));
   app.use('/api/*', adminEvents(deps));
+  app.use('/api/*', perAdminRateLimit(deps.adminLimiter, deps.clock));
   app.route('/', blockedIpRoutes(deps));
   app.route('/', maintenanceRoutes(deps));
   app.route('/', metricsRoutes(deps));
   app.route('/', eventRoutes(deps));
   app.route('/', sessionRoutes(deps));
   app.route('/', userRoutes(deps));
+  app.route('/', alertRoutes(deps));
   publishOpenApi(app, {
     title: 'Edge Auth: dashboard Worker',
     description: 'Admin-only security API. Every /api route needs an admin access token.',

@@ -8,6 +8,10 @@ import { remoteAccessTokenVerifier } from '../../lib/tokens/remote-jwks';
 import { loadCallerState } from '../../lib/sessions/caller-state';
 import type { BearerDeps } from '../../lib/http/bearer-auth';
 import { cursorKey } from '../../lib/paging/cursor';
+import type { Alerting } from '../../lib/alerts/alert-delivery';
+import { buildAlerting } from '../../lib/alerts/alerting';
+import { createRateLimiter, type RateLimiter } from '../../lib/rate-limit/rate-limiter';
+import { DEFAULT_SECURITY_CONFIG } from '../../lib/detection/security-config';
 
 export interface DashboardDeps {
   config: DashboardEnvConfig;
@@ -18,6 +22,10 @@ export interface DashboardDeps {
   bearer: BearerDeps;
   /** The key page cursors are signed with (src/lib/paging/cursor.ts), derived once per isolate. */
   cursorKey: () => Promise<CryptoKey>;
+  /** Resolving an alert posts the resolution to the webhook. */
+  alerting: Alerting;
+  /** Per admin: a leaked admin token cannot scrape or hammer the API. */
+  adminLimiter: RateLimiter;
 }
 
 /** The auth Worker as the dashboard reaches it: the AUTH service binding (tests may wrap it). */
@@ -64,6 +72,7 @@ export function buildDashboardDeps(
     { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
   );
   let key: Promise<CryptoKey> | undefined;
+  const redis = createRedis({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN });
   return {
     config,
     db,
@@ -72,7 +81,9 @@ export function buildDashboardDeps(
     // From the Redis token, a secret every dashboard deployment has, under a label of its own (HKDF):
     // rotating that token only makes old cursors a 400, and the client asks for the first page again.
     cursorKey: () => (key ??= cursorKey(config.UPSTASH_REDIS_REST_TOKEN)),
-    redis: createRedis({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN }),
+    redis,
+    alerting: buildAlerting(config, db, clock, report),
+    adminLimiter: createRateLimiter(redis, DEFAULT_SECURITY_CONFIG),
     bearer: {
       verify: async () => verifier,
       loadCaller: (userId, sessionId) => loadCallerState(db, userId, sessionId),

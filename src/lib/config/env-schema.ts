@@ -82,39 +82,72 @@ export const sharedEnvSchema = sentryEnvSchema.extend({
   UPSTASH_REDIS_REST_TOKEN: z.string().min(16, 'must be at least 16 characters'),
   JWT_ISSUER: z.string().min(1),
   JWT_AUDIENCE: z.string().min(1),
+  // Alert delivery (contract: Alert delivery); read by both Workers and the cron.
+  /** Where new alerts and their resolution are posted; a secret (Slack's URL is its own credential). Empty: off. */
+  ALERT_WEBHOOK_URL: optionalUrl,
+  ALERT_WEBHOOK_FORMAT: z.preprocess(emptyAsUndefined, z.enum(['slack', 'json']).default('json')),
+  /** Signs `json` posts (X-Signature); a secret. */
+  ALERT_WEBHOOK_SECRET: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  ALERT_MIN_SEVERITY: z.preprocess(emptyAsUndefined, z.enum(['warning', 'high', 'critical']).default('high')),
+  ALERT_REPEAT_SECONDS: z.preprocess(emptyAsUndefined, seconds(3600, 60, 7 * 86_400)),
+  ALERT_AUTO_RESOLVE_SECONDS: z.preprocess(emptyAsUndefined, seconds(86_400, 300, 30 * 86_400)),
+  /** The dashboard page's address, linked from Slack messages. Empty: no link. */
+  DASHBOARD_PUBLIC_URL: optionalUrl,
 });
 
-export const authEnvSchema = sharedEnvSchema.extend({
-  JWT_PRIVATE_JWK: jsonOf(privateJwk),
-  /** Public keys still published during a rotation (the newest private key alone signs). */
-  JWT_PUBLIC_JWKS: z.preprocess((v) => (v === '' || v === undefined ? '[]' : v), jsonOf(z.array(publicJwk))),
-  ACCESS_TOKEN_TTL_SECONDS: seconds(900, 60, 3600),
-  REFRESH_TOKEN_TTL_SECONDS: seconds(7 * 86_400, 300, 90 * 86_400),
-  SESSION_MAX_AGE_SECONDS: seconds(30 * 86_400, 300, 365 * 86_400),
-  REFRESH_REUSE_INTERVAL_SECONDS: seconds(10, 0, 300),
-  GOOGLE_CLIENT_ID: z.string().default(''),
-  GOOGLE_JWKS_URL: z.url().default('https://www.googleapis.com/oauth2/v3/certs'),
-  SECURITY_CONFIG: z.preprocess((v) => (v === '' || v === undefined ? '{}' : v), jsonOf(securityConfigSchema)),
-  MAINTENANCE_CONFIG: z.preprocess((v) => (v === '' || v === undefined ? '{}' : v), jsonOf(maintenanceConfigSchema)),
-  /** The dashboard page's origin(s), e.g. `https://dashboard.example.com`. @default empty: no CORS */
-  CORS_ALLOWED_ORIGINS: originList,
-});
+/** A signed format needs its key: a `json` webhook without one would post what no receiver can trust. */
+const webhookSigned = (
+  config: {
+    ALERT_WEBHOOK_URL?: string | undefined;
+    ALERT_WEBHOOK_FORMAT: string;
+    ALERT_WEBHOOK_SECRET?: string | undefined;
+  },
+  ctx: z.RefinementCtx,
+) => {
+  if (config.ALERT_WEBHOOK_URL && config.ALERT_WEBHOOK_FORMAT === 'json' && !config.ALERT_WEBHOOK_SECRET)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ALERT_WEBHOOK_SECRET'],
+      message: 'required when ALERT_WEBHOOK_FORMAT is json',
+    });
+};
+
+export const authEnvSchema = sharedEnvSchema
+  .extend({
+    JWT_PRIVATE_JWK: jsonOf(privateJwk),
+    /** Public keys still published during a rotation (the newest private key alone signs). */
+    JWT_PUBLIC_JWKS: z.preprocess((v) => (v === '' || v === undefined ? '[]' : v), jsonOf(z.array(publicJwk))),
+    ACCESS_TOKEN_TTL_SECONDS: seconds(900, 60, 3600),
+    REFRESH_TOKEN_TTL_SECONDS: seconds(7 * 86_400, 300, 90 * 86_400),
+    SESSION_MAX_AGE_SECONDS: seconds(30 * 86_400, 300, 365 * 86_400),
+    REFRESH_REUSE_INTERVAL_SECONDS: seconds(10, 0, 300),
+    GOOGLE_CLIENT_ID: z.string().default(''),
+    GOOGLE_JWKS_URL: z.url().default('https://www.googleapis.com/oauth2/v3/certs'),
+    SECURITY_CONFIG: z.preprocess((v) => (v === '' || v === undefined ? '{}' : v), jsonOf(securityConfigSchema)),
+    MAINTENANCE_CONFIG: z.preprocess((v) => (v === '' || v === undefined ? '{}' : v), jsonOf(maintenanceConfigSchema)),
+    /** The dashboard page's origin(s), e.g. `https://dashboard.example.com`. @default empty: no CORS */
+    CORS_ALLOWED_ORIGINS: originList,
+  })
+  .superRefine(webhookSigned);
 
 /**
  * The dashboard needs no key of its own: it reads the auth Worker's published keys through its AUTH
  * service binding (a binding, not a variable), so a rotation there needs no change here.
  */
-export const dashboardEnvSchema = sharedEnvSchema.extend({
-  /**
-   * Where the page (GET /) sends sign-in and refresh: the auth Worker's public origin. Empty = the
-   * dashboard's own origin (both Workers behind one hostname by routes).
-   * @default empty
-   */
-  AUTH_PUBLIC_URL: z.preprocess(emptyAsUndefined, origin.optional()),
-});
+export const dashboardEnvSchema = sharedEnvSchema
+  .extend({
+    /**
+     * Where the page (GET /) sends sign-in and refresh: the auth Worker's public origin. Empty = the
+     * dashboard's own origin (both Workers behind one hostname by routes).
+     * @default empty
+     */
+    AUTH_PUBLIC_URL: z.preprocess(emptyAsUndefined, origin.optional()),
+  })
+  .superRefine(webhookSigned);
 
 export type AuthEnvConfig = z.output<typeof authEnvSchema>;
 export type DashboardEnvConfig = z.output<typeof dashboardEnvSchema>;
+export type SharedEnvConfig = z.output<typeof sharedEnvSchema>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

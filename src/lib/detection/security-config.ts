@@ -40,6 +40,8 @@ export const securityConfigSchema = z.object({
        * blocked IP, so this bounds what one host can make them do (and log) with bad tokens.
        */
       bearer: limit(300, 60),
+      /** The dashboard API, per signed-in admin (not per IP): a page makes a handful of calls a view. */
+      admin: limit(600, 60),
     })
     .prefault({}),
   /** How long to wait for Redis before the in-memory limiter decides instead. */

@@ -12,7 +12,8 @@ import type { Database } from '../storage/database';
 import type { Redis } from '../storage/redis';
 import type { ClientContext } from '../client/client-context';
 import { EVENT_SEVERITY, type EventType, type SecurityEvent, type Severity } from './event-types';
-import { raiseAlerts } from './alert-store';
+import { raiseAlerts } from '../alerts/alert-store';
+import type { AlertPolicy } from '../alerts/alert-policy';
 import { sanitizeMetadata, sanitizeOptionalText, sanitizeText } from './event-sanitize';
 import { foldRepeats } from './event-folding';
 
@@ -31,7 +32,23 @@ export interface EventStores {
   report: ReportError;
   /** Security signals (high and critical events) to Sentry; optional. */
   signal?: (event: SecurityEvent) => void;
+  /** How alerts fold and are posted; without it they fold and resolve by default and are not posted. */
+  alerts?: AlertHooks;
 }
+
+export interface AlertHooks {
+  policy: AlertPolicy;
+  /** Sends the webhook posts just queued, after the caller's response (not awaited here). */
+  deliver?: (deliveryIds: number[]) => void;
+}
+
+/** Alerts fold and resolve themselves, but nothing is posted: what a caller without a webhook gets. */
+export const UNPOSTED_ALERTS: AlertPolicy = {
+  minSeverity: 'high',
+  repeatSeconds: 3600,
+  autoResolveSeconds: 86_400,
+  delivers: false,
+};
 
 export interface EventDetails {
   userId?: string | null;
@@ -96,10 +113,15 @@ export async function writeEvents(
     await stores.db.insert(securityEvents).values(batch.map(toRow));
     const alerts = batch.filter((e) => e.alert);
     // Alerts are derived from the events: if they fail the events still stand, and the failure is reported.
-    if (alerts.length > 0)
-      await raiseAlerts(stores.db, alerts).catch((err: unknown) =>
-        stores.report(err, { source: 'events', detail: 'alerts' }),
+    if (alerts.length > 0) {
+      const now = new Date(Math.max(...alerts.map((e) => e.at.getTime())));
+      await raiseAlerts(stores.db, alerts, stores.alerts?.policy ?? UNPOSTED_ALERTS, now).then(
+        (queued) => {
+          if (queued.length > 0) stores.alerts?.deliver?.(queued);
+        },
+        (err: unknown) => stores.report(err, { source: 'events', detail: 'alerts' }),
       );
+    }
     return 'database';
   } catch (dbError) {
     try {

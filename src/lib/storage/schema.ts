@@ -269,30 +269,97 @@ export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
 export type SecurityEventRow = typeof securityEvents.$inferSelect;
 
 /**
- * Repeated detections of one kind for one user or IP fold into one open alert with a count.
+ * Repeated detections of one kind for one user or IP fold into one alert with a count, while it is
+ * not resolved (open or acknowledged); a recurrence after its resolution opens a new one.
  * `subject` is the user id when there is one, else the IP: the fold key.
  */
+export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
 export const securityAlerts = pgTable(
   'security_alerts',
   {
     id: uuid('id').primaryKey().defaultRandom(),
     type: text('type').notNull(),
-    severity: text('severity').notNull(),
+    severity: text('severity').$type<'info' | 'warning' | 'high' | 'critical'>().notNull(),
     subject: text('subject').notNull(),
     userId: uuid('user_id'),
     ip: text('ip'),
     count: integer('count').notNull().default(1),
     firstSeen: timestamptz('first_seen').notNull(),
     lastSeen: timestamptz('last_seen').notNull(),
-    status: text('status').notNull().default('open'),
+    status: text('status').$type<AlertStatus>().notNull().default('open'),
+    acknowledgedBy: uuid('acknowledged_by'),
+    acknowledgedAt: timestamptz('acknowledged_at'),
+    ackNote: text('ack_note'),
+    resolvedAt: timestamptz('resolved_at'),
+    /** The admin who resolved it; null when it resolved itself after its quiet period. */
+    resolvedBy: uuid('resolved_by'),
+    /** When an "opened" post to the webhook was last queued: at most one per ALERT_REPEAT_SECONDS. */
+    notifiedAt: timestamptz('notified_at'),
   },
   (t) => [
-    uniqueIndex('security_alerts_open_fold_idx')
+    uniqueIndex('security_alerts_active_fold_idx')
       .on(t.type, t.subject)
-      .where(sql`${t.status} = 'open'`),
+      .where(sql`${t.status} <> 'resolved'`),
     index('security_alerts_status_last_seen_idx').on(t.status, t.lastSeen.desc()),
     check('security_alerts_status_check', sql`${t.status} in ('open', 'acknowledged', 'resolved')`),
   ],
 );
 
 export type SecurityAlertRow = typeof securityAlerts.$inferSelect;
+
+/**
+ * The webhook outbox: one row per post an alert owes the receiver ("opened" or "resolved"), sent right
+ * after the detection and retried by the cron with backoff until `sent` or `failed`. `sending` is a
+ * claim held until `lease_until`, so the request that raised it and the cron never post it twice.
+ */
+export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export const alertDeliveries = pgTable(
+  'alert_deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    alertId: uuid('alert_id')
+      .notNull()
+      .references(() => securityAlerts.id, { onDelete: 'cascade' }),
+    event: text('event').$type<'opened' | 'resolved'>().notNull(),
+    status: text('status').$type<DeliveryStatus>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamptz('next_attempt_at').notNull(),
+    leaseUntil: timestamptz('lease_until'),
+    createdAt: timestamptz('created_at').notNull(),
+    sentAt: timestamptz('sent_at'),
+  },
+  (t) => [
+    // The cron's due posts, oldest first.
+    index('alert_deliveries_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} in ('pending', 'sending')`),
+    // An alert's latest post (its delivery status on the dashboard).
+    index('alert_deliveries_alert_idx').on(t.alertId, t.id.desc()),
+    index('alert_deliveries_created_idx').on(t.createdAt),
+    check('alert_deliveries_status_check', sql`${t.status} in ('pending', 'sending', 'sent', 'failed')`),
+    check('alert_deliveries_event_check', sql`${t.event} in ('opened', 'resolved')`),
+  ],
+);
+
+/** Each post to the webhook: when, the HTTP status (null: no answer), how long it took, why it failed. */
+export const alertDeliveryAttempts = pgTable(
+  'alert_delivery_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    deliveryId: bigint('delivery_id', { mode: 'number' })
+      .notNull()
+      .references(() => alertDeliveries.id, { onDelete: 'cascade' }),
+    attemptedAt: timestamptz('attempted_at').notNull(),
+    statusCode: integer('status_code'),
+    latencyMs: integer('latency_ms').notNull(),
+    /** A short, scrubbed reason (never the URL: a webhook URL is a secret). */
+    error: text('error'),
+  },
+  (t) => [index('alert_delivery_attempts_delivery_idx').on(t.deliveryId)],
+);
+
+export type AlertDeliveryRow = typeof alertDeliveries.$inferSelect;
