@@ -12,7 +12,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureChromium, launchChromium } from '../../scripts/browser/chromium.ts';
 import { repoRoot } from '../../scripts/stack/profile.ts';
-import { serveWorkers, type ServedWorkers } from './serve-workers.ts';
+import { ACCESS_TTL, serveWorkers, type ServedWorkers } from './serve-workers.ts';
 import { PASSWORD, bruteForce, logIn, makeAdmin, nextIp, ordinaryTraffic, signUp, type Account } from './seed.ts';
 
 const ARTEFACTS = join(repoRoot, '.bench/browser');
@@ -23,11 +23,23 @@ let admin: Account;
 let member: Account;
 let victim: Account;
 let attackerIp: string;
-let adminToken: string;
+let adminToken = '';
+let adminTokenAt = 0;
+
+/** The admin's access token for the test's own API calls, renewed when near its (short) expiry. */
+async function adminBearer(): Promise<string> {
+  if (Date.now() - adminTokenAt > (ACCESS_TTL - 20) * 1000) {
+    const login = await logIn(served.authUrl, admin.email);
+    expect(login.status).toBe(200);
+    adminToken = login.body.accessToken as string;
+    adminTokenAt = Date.now();
+  }
+  return adminToken;
+}
 
 async function dashboardApi<T>(path: string): Promise<T> {
   const res = await fetch(`${served.dashboardUrl}/api/auth/security${path}`, {
-    headers: { authorization: `Bearer ${adminToken}` },
+    headers: { authorization: `Bearer ${await adminBearer()}` },
   });
   expect(res.status, `GET ${path}`).toBe(200);
   return (await res.json()) as T;
@@ -76,8 +88,6 @@ describe('the security dashboard page in Chromium', () => {
     await ordinaryTraffic(served.authUrl, [admin, member, victim]);
     attackerIp = nextIp();
     await bruteForce(served.authUrl, victim.email, attackerIp);
-    const adminLogin = await logIn(served.authUrl, admin.email);
-    adminToken = adminLogin.body.accessToken as string;
     // The brute force's block and alert are written after the 5th answer (deferred work): wait for them.
     for (
       let waited = 0;
@@ -233,6 +243,41 @@ describe('the security dashboard page in Chromium', () => {
     expect(seen.errors).toEqual([]);
     await page.close();
   });
+
+  it('refreshes the access token before it expires, goes on with the new one, and signs out', async () => {
+    const page = await browser.context.newPage();
+    const seen = watch(page);
+    const bearers = new Set<string>();
+    page.on('request', (req) => {
+      const bearer = req.headers().authorization;
+      if (bearer && req.url().startsWith(served.dashboardUrl)) bearers.add(bearer);
+    });
+    const signedInAt = Date.now();
+    const refreshed = page.waitForResponse((r) => r.url() === `${served.authUrl}/api/auth/refresh`, {
+      timeout: ACCESS_TTL * 1000,
+    });
+    await signIn(page, admin.email);
+    const refresh = await refreshed;
+    expect(refresh.status()).toBe(200);
+    expect(Date.now() - signedInAt).toBeLessThan(ACCESS_TTL * 1000); // before the first token expired
+    expect(refresh.request().postData()).not.toContain('accessToken'); // only the refresh token is sent
+
+    const events = page.waitForResponse((r) => r.url().startsWith(`${served.dashboardUrl}/api/auth/security/events`));
+    await page.getByRole('button', { name: 'Events', exact: true }).click();
+    expect((await events).status()).toBe(200);
+    expect(bearers.size, 'the dashboard API was called with the new token after the refresh').toBe(2);
+    // Tokens live in memory only: nothing in the origin's storage for a later script to read.
+    expect(await page.evaluate<number>('localStorage.length + sessionStorage.length')).toBe(0);
+
+    // Sign out ends the session on the auth Worker (logout of the refresh token) and shows the sign-in.
+    const logout = page.waitForResponse((r) => r.url() === `${served.authUrl}/api/auth/logout`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    expect((await logout).status()).toBe(204);
+    await expect.poll(() => page.getByRole('button', { name: 'Sign in' }).isVisible()).toBe(true);
+    expect(await page.locator('#app').isVisible()).toBe(false);
+    expect(seen.errors).toEqual([]);
+    await page.close();
+  }, 90_000);
 
   it('refuses a non-admin with a clear message and shows nothing of the dashboard', async () => {
     const page = await browser.context.newPage();

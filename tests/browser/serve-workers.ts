@@ -14,6 +14,9 @@ import { buildWithWrangler } from '../../scripts/bench/serve-worker.ts';
 import { repoRoot } from '../../scripts/stack/profile.ts';
 import { testBindings } from '../test-bindings.ts';
 
+/** Access tokens of the served auth Worker live this long (seconds). */
+export const ACCESS_TTL = 60;
+
 export interface ServedWorkers {
   authUrl: string;
   dashboardUrl: string;
@@ -56,7 +59,8 @@ export async function serveWorkers(): Promise<ServedWorkers> {
   const auth = new Miniflare(
     convertV4MiniflareOptions({
       ...served(authScript, authPort),
-      bindings: { ...bindings, CORS_ALLOWED_ORIGINS: dashboardUrl },
+      // The shortest access-token lifetime the config allows, so the page's refresh (45 s in) is seen.
+      bindings: { ...bindings, CORS_ALLOWED_ORIGINS: dashboardUrl, ACCESS_TOKEN_TTL_SECONDS: String(ACCESS_TTL) },
     }),
   );
   await auth.ready;

@@ -99,8 +99,9 @@ export class Session {
     this.refreshToken = reply.refreshToken;
     this.label = reply.user.email;
     const exp = tokenExpiry(reply.accessToken) ?? Date.now() / 1000 + reply.expiresIn;
-    // A minute early (at least 5 s after now), so a request never leaves with an expired token.
-    this.schedule(exp - 60, () => void this.refresh());
+    // Early enough that a request never leaves with an expired token: a minute before expiry, or a
+    // quarter of the lifetime when that is shorter (the 60 s minimum ACCESS_TOKEN_TTL_SECONDS).
+    this.schedule(exp - Math.min(60, reply.expiresIn / 4), () => void this.refresh());
   }
 
   private schedule(atSeconds: number, run: () => void): void {
