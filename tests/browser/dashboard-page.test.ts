@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureChromium, launchChromium } from '../../scripts/browser/chromium.ts';
 import { repoRoot } from '../../scripts/stack/profile.ts';
 import { ACCESS_TTL, serveWorkers, type ServedWorkers } from './serve-workers.ts';
-import { PASSWORD, bruteForce, logIn, makeAdmin, nextIp, ordinaryTraffic, signUp, type Account } from './seed.ts';
+import { PASSWORD, bruteForce, logIn, makeAdmin, nextIp, ordinaryTraffic, signUp, sql, type Account } from './seed.ts';
 
 const ARTEFACTS = join(repoRoot, '.bench/browser');
 
@@ -233,6 +233,7 @@ describe('the security dashboard page in Chromium', () => {
     expect(await row.locator('.delivery').innerText()).toMatch(/^(none|pending|sent|failed) \(\d+ attempts\)$/);
     expect(await row.getByRole('button', { name: 'Resolve' }).isVisible()).toBe(true);
     await row.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.getByLabel('Note (optional)').fill('seen by the page test');
     await confirmDialog(page, 'Acknowledge');
     await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/is now acknowledged/);
     const acknowledged = await dashboardApi<{ alerts: Alert[] }>('/alerts?status=acknowledged');
@@ -240,6 +241,11 @@ describe('the security dashboard page in Chromium', () => {
       status: 'acknowledged',
       acknowledgedBy: admin.id,
     });
+    // The note typed in the dialog is stored with the acknowledgement (the list does not show it).
+    const [stored] = await sql<{ ack_note: string | null }>('select ack_note from security_alerts where id = $1', [
+      alert?.id,
+    ]);
+    expect(stored?.ack_note).toBe('seen by the page test');
     expect(seen.errors).toEqual([]);
     await page.close();
   });

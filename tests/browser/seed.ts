@@ -60,13 +60,18 @@ export async function ordinaryTraffic(authUrl: string, accounts: Account[]): Pro
   await logIn(authUrl, uniqueEmail('nobody'), WRONG);
 }
 
-/** As `npm run user:role` does: the role lives in the users table, read on every dashboard request. */
-export async function makeAdmin(userId: string): Promise<void> {
+/** One statement on the test stack's Postgres (a connection of its own). */
+export async function sql<R extends pg.QueryResultRow>(text: string, params: unknown[]): Promise<R[]> {
   const client = new pg.Client({ connectionString: postgresUrl(stackProfile('test')) });
   await client.connect();
   try {
-    await client.query(`update users set role = 'admin', updated_at = now() where id = $1`, [userId]);
+    return (await client.query<R>(text, params)).rows;
   } finally {
     await client.end();
   }
+}
+
+/** As `npm run user:role` does: the role lives in the users table, read on every dashboard request. */
+export async function makeAdmin(userId: string): Promise<void> {
+  await sql(`update users set role = 'admin', updated_at = now() where id = $1`, [userId]);
 }

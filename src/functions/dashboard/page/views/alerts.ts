@@ -1,7 +1,7 @@
 /** Alerts: open first, then acknowledged, then recently resolved; Acknowledge and Resolve, each confirmed. */
 import { h, fmtTime, table } from '../dom';
 import { query, type Api } from '../api';
-import { confirmAction } from '../dialog';
+import { confirmWithNote } from '../dialog';
 import type { Alert } from '../types';
 
 const STATUSES = ['open', 'acknowledged', 'resolved'] as const;
@@ -12,9 +12,15 @@ export function alertsView(root: HTMLElement, api: Api, report: (text: string) =
 
   async function act(alert: Alert, action: 'ack' | 'resolve'): Promise<void> {
     const verb = action === 'ack' ? 'Acknowledge' : 'Resolve';
-    if (!(await confirmAction(`${verb} alert ${alert.type} (${alert.ip ?? alert.userId ?? alert.id})?`, verb))) return;
+    const subject = alert.ip ?? alert.userId ?? alert.id;
+    const note = await confirmWithNote(`${verb} alert ${alert.type} (${subject})?`, verb, action === 'ack');
+    if (note === undefined) return;
     try {
-      const updated = await api.post<Alert | { alert: Alert }>(`/alerts/${encodeURIComponent(alert.id)}/${action}`, {});
+      const body = action === 'ack' && note ? { note } : {};
+      const updated = await api.post<Alert | { alert: Alert }>(
+        `/alerts/${encodeURIComponent(alert.id)}/${action}`,
+        body,
+      );
       const status = 'alert' in updated ? updated.alert.status : updated.status;
       report(`Alert ${alert.type} is now ${status}.`);
     } catch (err) {

@@ -28,7 +28,17 @@ export function renderChart(host: HTMLElement, metrics: Metrics): void {
     {
       width: Math.max(320, host.clientWidth - 8),
       height: 260,
-      series: [{}, ...SERIES.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, dash: [...s.dash] }))],
+      series: [
+        {},
+        ...SERIES.map((s) => ({
+          label: s.label,
+          stroke: s.stroke,
+          width: 2,
+          dash: [...s.dash],
+          // A dot per bucket only where buckets are few enough to tell apart.
+          points: { show: xs.length <= 48 },
+        })),
+      ],
       axes: [{}, { size: 50 }],
       scales: { x: { time: true } },
     },

@@ -96,6 +96,7 @@ export function eventsView(root: HTMLElement, api: Api, showUser: (userId: strin
             type: 'button',
             class: 'link',
             title: 'Filter by this user',
+            'aria-label': `Filter events by user ${e.userId}`,
             onclick: () => filterBy({ userId: e.userId ?? '' }),
           },
           e.userId.slice(0, 8),
@@ -104,7 +105,13 @@ export function eventsView(root: HTMLElement, api: Api, showUser: (userId: strin
     const ip = e.ip
       ? h(
           'button',
-          { type: 'button', class: 'link', title: 'Filter by this IP', onclick: () => filterBy({ ip: e.ip ?? '' }) },
+          {
+            type: 'button',
+            class: 'link',
+            title: 'Filter by this IP',
+            'aria-label': `Filter events by IP ${e.ip}`,
+            onclick: () => filterBy({ ip: e.ip ?? '' }),
+          },
           e.ip,
         )
       : '-';
@@ -120,7 +127,16 @@ export function eventsView(root: HTMLElement, api: Api, showUser: (userId: strin
         {},
         user,
         e.userId
-          ? h('button', { type: 'button', class: 'link small', onclick: () => showUser(e.userId ?? '') }, 'open')
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'link small',
+                'aria-label': `Open user ${e.userId}`,
+                onclick: () => showUser(e.userId ?? ''),
+              },
+              'open',
+            )
           : '',
       ),
       h('td', {}, ip),
