@@ -12,6 +12,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureChromium, launchChromium } from '../../scripts/browser/chromium.ts';
 import { repoRoot } from '../../scripts/stack/profile.ts';
+import { CONTRAST_PROBLEMS } from './contrast.ts';
 import { ACCESS_TTL, serveWorkers, type ServedWorkers } from './serve-workers.ts';
 import { PASSWORD, bruteForce, logIn, makeAdmin, nextIp, ordinaryTraffic, signUp, sql, type Account } from './seed.ts';
 
@@ -151,6 +152,7 @@ describe('the security dashboard page in Chromium', () => {
     // The chart's figures are readable without it: the table view lists the buckets with traffic.
     await page.getByText('Show these figures as a table').click();
     expect(await page.locator('.series-table tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.evaluate<string[]>(CONTRAST_PROBLEMS), 'text below WCAG AA contrast').toEqual([]);
     mkdirSync(ARTEFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTEFACTS, 'dashboard-overview.png'), fullPage: true });
     writeFileSync(
@@ -285,13 +287,29 @@ describe('the security dashboard page in Chromium', () => {
     await page.close();
   }, 90_000);
 
-  it('refuses a non-admin with a clear message and shows nothing of the dashboard', async () => {
+  it('signs in by keyboard alone, and refuses a non-admin with a clear message and nothing of the dashboard', async () => {
     const page = await browser.context.newPage();
-    await signIn(page, member.email);
+    await page.goto(`${served.dashboardUrl}/`);
+    expect(await page.evaluate<string[]>(CONTRAST_PROBLEMS), 'sign-in text below WCAG AA contrast').toEqual([]);
+    // By keyboard alone: Tab reaches Email first, then Password; Enter signs in.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement.id')).toBe('email');
+    await page.keyboard.type(member.email);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement.id')).toBe('password');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
     const notice = page.getByRole('alert');
     await expect.poll(() => notice.innerText(), { timeout: 10_000 }).toMatch(/not an administrator/);
     expect(await page.locator('#app').isVisible()).toBe(false);
     expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe('');
+    // The contrast check is not vacuous: faint text added to the page is caught.
+    await page.evaluate(
+      "document.body.append(Object.assign(document.createElement('p'), {textContent: 'faint text'})); document.body.lastChild.style.color = '#bbb'",
+    );
+    expect(await page.evaluate<string[]>(CONTRAST_PROBLEMS)).toEqual([
+      expect.stringMatching(/^p "faint text" 1\.\d\d$/),
+    ]);
     await page.close();
   });
 });
