@@ -3,8 +3,9 @@
  * (tests/browser/serve-workers.ts) and the test stack: an admin signs in through the auth Worker (CORS,
  * another origin), reads tiles that match the API's figures, filters the events by an attacking IP,
  * lifts its block, locks and unlocks a user and acknowledges the brute force's alert, each checked
- * through the API; a non-admin is refused with a clear message. The page loads with no console error
- * and talks to no origin but the two Workers. A screenshot of the overview is written to .bench/browser/dashboard-overview.png.
+ * through the API; the page refreshes its token before expiry and signs out; a non-admin is refused
+ * with a clear message. The page loads with no console error and talks to no origin but the two
+ * Workers. A screenshot of the overview is written to .bench/browser/dashboard-overview.png.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureChromium, launchChromium } from '../../scripts/browser/chromium.ts';
 import { repoRoot } from '../../scripts/stack/profile.ts';
 import { CONTRAST_PROBLEMS } from './contrast.ts';
+import { confirmDialog, signInAt, tile, watch } from './page-driver.ts';
 import { ACCESS_TTL, serveWorkers, type ServedWorkers } from './serve-workers.ts';
 import { PASSWORD, bruteForce, logIn, makeAdmin, nextIp, ordinaryTraffic, signUp, sql, type Account } from './seed.ts';
 
@@ -46,37 +48,7 @@ async function dashboardApi<T>(path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** Everything the page says in the console, every page error, and every origin it requests. */
-function watch(page: Page) {
-  const seen = { errors: [] as string[], origins: new Set<string>() };
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') seen.errors.push(`${msg.text()} (${msg.location().url})`);
-  });
-  page.on('pageerror', (err) => seen.errors.push(err.message));
-  page.on('request', (req) => {
-    const url = new URL(req.url());
-    if (url.protocol !== 'data:') seen.origins.add(url.origin);
-  });
-  return seen;
-}
-
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto(`${served.dashboardUrl}/`);
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-/** The figure a tile shows, read by its accessible name (a region labelled by its title). */
-const tile = (page: Page, title: string) =>
-  page.getByRole('region', { name: title, exact: true }).locator('.figure').innerText();
-
-/** Confirms the in-page dialog an action opens, and returns what the page then says. */
-async function confirmDialog(page: Page, action: string): Promise<void> {
-  const dialog = page.getByRole('dialog');
-  await expect.poll(() => dialog.isVisible()).toBe(true);
-  await dialog.getByRole('button', { name: action, exact: true }).click();
-}
+const signIn = (page: Page, email: string) => signInAt(page, served.dashboardUrl, email, PASSWORD);
 
 describe('the security dashboard page in Chromium', () => {
   beforeAll(async () => {
