@@ -5,7 +5,7 @@
  */
 import { deliverDue, type Alerting } from '../src/lib/alerts/alert-delivery';
 import { resolveQuietAlerts } from '../src/lib/alerts/alert-store';
-import { UNPOSTED_ALERTS } from '../src/lib/events/event-log';
+import { UNPOSTED_ALERTS } from '../src/lib/alerts/alert-policy';
 import type { Redis } from '../src/lib/storage/redis';
 import type { SecurityEvent } from '../src/lib/events/event-types';
 import type { MaintenanceConfig } from '../src/lib/maintenance/maintenance-config';

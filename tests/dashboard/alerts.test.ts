@@ -375,3 +375,30 @@ describe('the dashboard API is rate-limited per admin', () => {
     expect((await call('/api/auth/security/blocked-ips', other.token)).status).toBe(200);
   }, 120_000);
 });
+
+describe('the OpenAPI document', () => {
+  it('lists the alert routes with their parameters, and every admin route answers 401, 403 and 429', async () => {
+    const res = await exports.default.fetch(new Request('http://dashboard.test/openapi.json'));
+    const doc = (await res.json()) as {
+      paths: Record<
+        string,
+        Record<string, { parameters?: Array<{ name: string }>; responses: Record<string, unknown> }>
+      >;
+    };
+    expect(doc.paths['/api/auth/security/alerts']?.get?.parameters?.map((p) => p.name).sort()).toEqual([
+      'limit',
+      'status',
+    ]);
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/auth/security/alerts/{id}/ack', '/api/auth/security/alerts/{id}/resolve']),
+    );
+    const operations = Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith('/api/'))
+      .flatMap(([path, methods]) =>
+        Object.entries(methods).map(([method, op]) => ({ route: `${method} ${path}`, op })),
+      );
+    expect(operations.length).toBeGreaterThanOrEqual(14);
+    for (const { route, op } of operations)
+      expect(Object.keys(op.responses), route).toEqual(expect.arrayContaining(['401', '403', '429']));
+  });
+});

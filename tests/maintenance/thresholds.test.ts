@@ -8,6 +8,8 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { db } from '../support';
 import { securityAlerts, securityEvents } from '../../src/lib/storage/schema';
 import { DAY, ago, jobDeps, runNightlyHandler, runNightlyJob, seedEvents } from './maintenance-support';
+import { testEnv } from '../test-env';
+import { systemClock } from '../../src/lib/clock';
 
 const openMaintenanceAlerts = () =>
   db
@@ -135,5 +137,48 @@ describe('maintenance thresholds', () => {
       .update(securityAlerts)
       .set({ status: 'resolved' })
       .where(inArray(securityAlerts.type, ['maintenance_threshold_exceeded']));
+  });
+
+  it('posts a new threshold alert to the webhook within the run, as security alerts are posted', async () => {
+    const hook = `maintenance-${crypto.randomUUID()}`;
+    const control = (testEnv as unknown as { STACK_CONTROL_URL: string }).STACK_CONTROL_URL;
+    const deps = {
+      ...jobDeps({ thresholds: { tableBytes: 0, databaseBytes: 1, growthBytesPerDay: 0, archiveBacklogRows: 0 } }),
+      alerting: {
+        policy: { minSeverity: 'high', repeatSeconds: 3600, autoResolveSeconds: 86_400, delivers: true } as const,
+        delivery: {
+          db,
+          clock: systemClock,
+          report: () => undefined,
+          fetch: (url: string, init: RequestInit) => fetch(url, init),
+          webhook: {
+            url: `${control}/webhook/${hook}`,
+            format: 'json' as const,
+            secret: 'x'.repeat(16),
+            dashboardUrl: undefined,
+          },
+        },
+      },
+    };
+    expect((await runNightlyJob(deps, Date.now())).status).toBe('succeeded');
+    const { posts } = (await (await fetch(`${control}/webhook/${hook}/posts`)).json()) as {
+      posts: Array<{ body: string }>;
+    };
+    expect(posts.map((p) => JSON.parse(p.body) as { event: string; alert: Record<string, unknown> })).toEqual([
+      {
+        event: 'opened',
+        sentAt: expect.any(String),
+        alert: expect.objectContaining({
+          type: 'maintenance_threshold_exceeded',
+          severity: 'high',
+          status: 'open',
+          count: 1,
+        }),
+      },
+    ]);
+    await db
+      .update(securityAlerts)
+      .set({ status: 'resolved' })
+      .where(eq(securityAlerts.type, 'maintenance_threshold_exceeded'));
   });
 });

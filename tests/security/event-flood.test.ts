@@ -42,7 +42,11 @@ describe('event flood folding', () => {
       );
     }
     const limited = statuses.filter((s) => s === 429).length;
-    expect(limited).toBe(25 - DEFAULT_SECURITY_CONFIG.rateLimits.login.requests);
+    // Exactly the limit is allowed, or a few more when the run straddles a window boundary (the
+    // sliding window weighs the previous window by what is left of it): never fewer.
+    const { requests } = DEFAULT_SECURITY_CONFIG.rateLimits.login;
+    expect(25 - limited).toBeGreaterThanOrEqual(requests);
+    expect(25 - limited).toBeLessThanOrEqual(2 * requests);
     const rows = await eventually(
       async () => (await eventsFromIp(ip)).filter((r) => r.eventType === 'rate_limit_exceeded'),
       (found) => found.reduce((sum, r) => sum + countOf(r.metadata), 0) >= limited / 2,

@@ -16,9 +16,12 @@ export function adminOnly(deps: BearerDeps): MiddlewareHandler<{ Variables: Bear
     });
 }
 
-/** What adminOnly answers instead of the route, as every admin route documents it (OpenAPI). */
+/** What adminOnly (and the per-admin rate limit after it) answer instead of the route, as every admin route documents it (OpenAPI). */
 export const adminOnlyErrors = {
   401: errorResponse('UNAUTHORIZED or a TOKEN_* code'),
   403: errorResponse('FORBIDDEN: not an admin'),
+  429: errorResponse(
+    "RATE_LIMIT_EXCEEDED: this admin's requests a minute are spent (admin-rate-limit.ts); Retry-After",
+  ),
   503: errorResponse("SERVICE_UNAVAILABLE: the auth Worker's keys cannot be loaded; Retry-After"),
 };

@@ -26,13 +26,18 @@ export interface WebhookSettings {
   dashboardUrl: string | undefined;
 }
 
+/** Alerts fold and resolve themselves, but nothing is posted: what a caller without a webhook gets. */
+export const UNPOSTED_ALERTS: AlertPolicy = {
+  minSeverity: 'high',
+  repeatSeconds: 3600,
+  autoResolveSeconds: 86_400,
+  delivers: false,
+};
+
 /** The severities at or above `min`, for SQL (`severity in (...)`). */
 export function severitiesFrom(min: Severity): Severity[] {
   return SEVERITIES.slice(SEVERITIES.indexOf(min));
 }
-
-export const severityAtLeast = (severity: Severity, min: Severity) =>
-  SEVERITIES.indexOf(severity) >= SEVERITIES.indexOf(min);
 
 /** The variables both Workers and the cron read for alerts (src/lib/config/env-schema.ts). */
 export interface AlertEnv {

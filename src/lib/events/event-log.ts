@@ -13,7 +13,7 @@ import type { Redis } from '../storage/redis';
 import type { ClientContext } from '../client/client-context';
 import { EVENT_SEVERITY, type EventType, type SecurityEvent, type Severity } from './event-types';
 import { raiseAlerts } from '../alerts/alert-store';
-import type { AlertPolicy } from '../alerts/alert-policy';
+import { UNPOSTED_ALERTS, type AlertPolicy } from '../alerts/alert-policy';
 import { sanitizeMetadata, sanitizeOptionalText, sanitizeText } from './event-sanitize';
 import { foldRepeats } from './event-folding';
 
@@ -41,14 +41,6 @@ export interface AlertHooks {
   /** Sends the webhook posts just queued, after the caller's response (not awaited here). */
   deliver?: (deliveryIds: number[]) => void;
 }
-
-/** Alerts fold and resolve themselves, but nothing is posted: what a caller without a webhook gets. */
-export const UNPOSTED_ALERTS: AlertPolicy = {
-  minSeverity: 'high',
-  repeatSeconds: 3600,
-  autoResolveSeconds: 86_400,
-  delivers: false,
-};
 
 export interface EventDetails {
   userId?: string | null;

@@ -27,12 +27,9 @@ const listRoute = createRoute({
   security: [{ bearer: [] }],
   request: {
     query: z.object({
-      job: z
-        .string()
-        .min(1)
-        .max(64)
-        .optional()
-        .openapi({ description: 'Only this job (nightly-maintenance, drain-event-outbox)' }),
+      job: z.string().min(1).max(64).optional().openapi({
+        description: 'Only this job (nightly-maintenance, drain-event-outbox, refresh-metrics-rollup, deliver-alerts)',
+      }),
       limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: '1 to 100, default 20' }),
     }),
   },
