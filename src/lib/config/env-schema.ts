@@ -42,11 +42,13 @@ const publicJwk = z
 const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
 
 /** An origin as a browser sends it in `Origin`: scheme, host and port, nothing after. */
-const origin = z.url({ protocol: /^https?$/ }).refine(
+const originText = z.url({ protocol: /^https?$/ }).refine(
   // zod runs this even when the URL check failed: parse defensively.
   (v) => URL.canParse(v) && new URL(v).origin === v.replace(/\/$/, ''),
   { message: 'must be an origin (scheme://host[:port], no path)' },
 );
+/** The same, written as a browser sends it in `Origin` (no trailing slash), however it was configured. */
+const origin = originText.transform((v) => new URL(v).origin);
 
 /**
  * Origins allowed to call the auth Worker from a browser (CORS), comma-separated; empty = none, so no
