@@ -144,6 +144,16 @@ describe('the security dashboard page in Chromium', () => {
     expect(types).toEqual(
       expect.arrayContaining(['failed_login_attempt', 'brute_force_detected', 'ip_address_blocked']),
     );
+    // A click on a user in the timeline filters by that user instead (the IP filter cleared).
+    const victimEvents = page.waitForResponse((r) => r.url().includes(`userId=${victim.id}`) && r.ok());
+    await rows
+      .first()
+      .getByRole('button', { name: `Filter events by user ${victim.id}` })
+      .click();
+    await victimEvents;
+    expect(await page.getByLabel('User id').inputValue()).toBe(victim.id);
+    expect(await page.getByLabel('IP address').inputValue()).toBe('');
+    await expect.poll(() => rows.count()).toBeGreaterThan(ips.length); // also the victim's own logins
 
     // Blocks: Unblock, confirmed in the page's dialog, and gone from the API's list.
     await page.getByRole('button', { name: 'Users and blocks' }).click();
