@@ -50,6 +50,8 @@ describe('dashboard page', () => {
     expect(await res.json()).toEqual({ authOrigin: '' });
     // The CSP lets the page reach only this origin when the auth Worker is here too.
     expect(res.headers.get('content-security-policy')).toContain("connect-src 'self';");
+    const doc = (await (await get('/openapi.json')).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toContain('/config.json');
   });
 
   it('leaves the API alone: an unknown /api path is still a JSON 404, a file that is not there a 404', async () => {

@@ -38,7 +38,8 @@ export function createDashboardApp(deps: DashboardDeps): DashboardApp {
     title: 'Edge Auth: dashboard Worker',
     description: 'Admin-only security API. Every /api route needs an admin access token.',
   });
-  // Last: the page's files answer only paths no route above matched.
+  // Last: the page's files answer only paths no route above matched (the document is built per request,
+  // so /config.json, registered here, is in it).
   app.route('/', pageRoutes(deps));
   app.onError(handleError(deps.report));
   app.notFound(notFound);
