@@ -31,7 +31,7 @@ export default defineConfig({
         test: {
           name: 'auth',
           include: ['tests/**/*.test.ts', 'src/**/*.test.ts', 'cron/**/*.test.ts'],
-          exclude: ['tests/dashboard/**', 'tests/node/**', 'tests/stack/**', '**/node_modules/**'],
+          exclude: ['tests/dashboard/**', 'tests/node/**', 'tests/stack/**', 'tests/browser/**', '**/node_modules/**'],
         },
       },
       {
