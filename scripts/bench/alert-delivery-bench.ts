@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { repoRoot, stackProfile, workerBindings } from '../stack/profile.ts';
 import { startStack } from '../stack/stack.ts';
 import { makeSigningKeys } from '../../tests/test-bindings.ts';
-import { buildWithWrangler, serveBundle } from './serve-worker.ts';
+import { buildWithWrangler, serveBundle, benchAuthBindings } from './serve-worker.ts';
 import { median } from './bridge-stats.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
@@ -41,17 +41,14 @@ const profile = stackProfile('bench');
 const stack = await startStack(profile, () => undefined);
 const keys = await makeSigningKeys();
 const script = await buildWithWrangler(join(repoRoot, 'wrangler.toml'), join(repoRoot, '.bench/alerts'));
-const worker = await serveBundle(script, {
-  ...workerBindings(profile),
-  ENVIRONMENT: 'test',
-  JWT_ISSUER: 'http://bench',
-  JWT_AUDIENCE: 'edge-auth-api',
-  JWT_PRIVATE_JWK: keys.privateJwk,
-  JWT_PUBLIC_JWKS: '[]',
-  ALERT_WEBHOOK_URL: receiverUrl,
-  ALERT_WEBHOOK_FORMAT: 'json',
-  ALERT_WEBHOOK_SECRET: 'bench-webhook-secret-0123456789',
-});
+const worker = await serveBundle(
+  script,
+  benchAuthBindings(workerBindings(profile), keys, {
+    ALERT_WEBHOOK_URL: receiverUrl,
+    ALERT_WEBHOOK_FORMAT: 'json',
+    ALERT_WEBHOOK_SECRET: 'bench-webhook-secret-0123456789',
+  }),
+);
 
 let ipCounter = 0;
 async function bruteForce(): Promise<{ ip: string; sentAt: number; detectingMs: number }> {

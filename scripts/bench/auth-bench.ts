@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { repoRoot, stackProfile, workerBindings } from '../stack/profile.ts';
 import { startStack } from '../stack/stack.ts';
 import { makeSigningKeys } from '../../tests/test-bindings.ts';
-import { buildBenchWorker, buildWithWrangler, serveBundle } from './serve-worker.ts';
+import { buildBenchWorker, buildWithWrangler, serveBundle, benchAuthBindings } from './serve-worker.ts';
 import { bridgeCounters, median } from './bridge-stats.ts';
 import { BENCH_SECURITY_CONFIG } from './bench-limits.ts';
 
@@ -24,15 +24,7 @@ const authBundle = await buildWithWrangler('wrangler.toml', join(outdir, 'auth')
 const cpuBundle = await buildBenchWorker(join(repoRoot, 'scripts/bench/cpu-worker.ts'), join(outdir, 'cpu/index.js'));
 const stack = await startStack(profile, () => undefined);
 const keys = await makeSigningKeys();
-const bindings = {
-  ...workerBindings(profile),
-  ENVIRONMENT: 'test',
-  JWT_ISSUER: 'http://bench',
-  JWT_AUDIENCE: 'edge-auth-api',
-  JWT_PRIVATE_JWK: keys.privateJwk,
-  JWT_PUBLIC_JWKS: '[]',
-  SECURITY_CONFIG: BENCH_SECURITY_CONFIG,
-};
+const bindings = benchAuthBindings(workerBindings(profile), keys, { SECURITY_CONFIG: BENCH_SECURITY_CONFIG });
 const auth = await serveBundle(authBundle, bindings);
 const cpu = await serveBundle(cpuBundle, bindings);
 const counters = bridgeCounters(

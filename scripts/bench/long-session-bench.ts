@@ -15,7 +15,7 @@ import pg from 'pg';
 import { postgresUrl, repoRoot, stackProfile, workerBindings } from '../stack/profile.ts';
 import { startStack } from '../stack/stack.ts';
 import { makeSigningKeys } from '../../tests/test-bindings.ts';
-import { buildWithWrangler, serveBundle } from './serve-worker.ts';
+import { buildWithWrangler, serveBundle, benchAuthBindings } from './serve-worker.ts';
 import { median, percentile } from './bridge-stats.ts';
 import { BENCH_SECURITY_CONFIG } from './bench-limits.ts';
 
@@ -141,15 +141,10 @@ async function measure(label: string, accessToken: string, userId: string, sessi
 }
 
 try {
-  auth = await serveBundle(bundle, {
-    ...workerBindings(profile),
-    ENVIRONMENT: 'test',
-    JWT_ISSUER: 'http://bench',
-    JWT_AUDIENCE: 'edge-auth-api',
-    JWT_PRIVATE_JWK: keys.privateJwk,
-    JWT_PUBLIC_JWKS: '[]',
-    SECURITY_CONFIG: BENCH_SECURITY_CONFIG,
-  });
+  auth = await serveBundle(
+    bundle,
+    benchAuthBindings(workerBindings(profile), keys, { SECURITY_CONFIG: BENCH_SECURITY_CONFIG }),
+  );
   base = auth.url;
   await sqlClient.connect();
   const signup = await post('/api/auth/signup', {

@@ -7,21 +7,14 @@ import { join } from 'node:path';
 import { repoRoot, stackProfile, workerBindings } from '../stack/profile.ts';
 import { startStack } from '../stack/stack.ts';
 import { makeSigningKeys } from '../../tests/test-bindings.ts';
-import { buildBenchWorker, serveBundle } from './serve-worker.ts';
+import { buildBenchWorker, serveBundle, benchAuthBindings } from './serve-worker.ts';
 import { median } from './bridge-stats.ts';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 40);
 const profile = stackProfile('bench');
 const stack = await startStack(profile, () => undefined);
 const keys = await makeSigningKeys();
-const base = {
-  ...workerBindings(profile),
-  ENVIRONMENT: 'test',
-  JWT_ISSUER: 'http://bench',
-  JWT_AUDIENCE: 'edge-auth-api',
-  JWT_PRIVATE_JWK: keys.privateJwk,
-  JWT_PUBLIC_JWKS: '[]',
-};
+const base = benchAuthBindings(workerBindings(profile), keys);
 const script = await buildBenchWorker(
   join(repoRoot, 'scripts/bench/auth-variant-worker.ts'),
   join(repoRoot, '.bench/variant/index.js'),

@@ -103,3 +103,20 @@ export async function serveBundles(
   };
   return { url, fetchWorker, dispose: () => mf.dispose() };
 }
+
+/** The auth Worker's bindings in a benchmark: the bench stack's URLs and a signing key made for the run. */
+export function benchAuthBindings(
+  stackUrls: Record<string, string>,
+  keys: { privateJwk: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    ...stackUrls,
+    ENVIRONMENT: 'test',
+    JWT_ISSUER: 'http://bench',
+    JWT_AUDIENCE: 'edge-auth-api',
+    JWT_PRIVATE_JWK: keys.privateJwk,
+    JWT_PUBLIC_JWKS: '[]',
+    ...extra,
+  };
+}

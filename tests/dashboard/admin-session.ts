@@ -3,7 +3,7 @@
  * and an access token signed with the run's key, the one the auth Worker beside the dashboard signs with
  * and publishes (tests/auth-workers.ts).
  */
-import { env } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { createDatabase } from '../../src/lib/storage/database';
 import { users, refreshTokens, sessions, type Role } from '../../src/lib/storage/schema';
 import { loadKeySet } from '../../src/lib/tokens/signing-keys';
@@ -47,4 +47,21 @@ export async function signedIn(
     900,
   );
   return { userId: user.id, sessionId, token };
+}
+
+export type DashboardBody = Record<string, unknown> & { error?: string; details?: Array<{ field: string }> };
+
+/** A call to the dashboard Worker under test, as an admin's client makes it. */
+export async function callDashboard(path: string, token: string, method = 'GET', body?: unknown) {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await exports.default.fetch(
+    new Request(`http://dashboard.test${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }),
+  );
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : {}) as DashboardBody };
 }

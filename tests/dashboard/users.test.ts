@@ -4,29 +4,17 @@
  * lock and unlock, each taking effect on the auth Worker within a second and leaving an admin_action
  * event naming the admin.
  */
-import { env, exports } from 'cloudflare:workers';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { users } from '../../src/lib/storage/schema';
 import { PASSWORD, randomIp, uniqueEmail } from '../auth/api';
 import { eventsWhere, waitForEvents } from '../support';
-import { db, signedIn } from './admin-session';
+import { callDashboard, db, signedIn } from './admin-session';
 
 type Body = Record<string, unknown> & { error?: string; details?: Array<{ field: string }> };
 
-async function call(path: string, token: string, method = 'GET', body?: unknown) {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await exports.default.fetch(
-    new Request(`http://dashboard.test${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }),
-  );
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Body };
-}
+const call = callDashboard;
 
 /** A call to the auth Worker as a client from `country` would make it. */
 async function auth(path: string, init: { method?: string; body?: unknown; token?: string; country?: string } = {}) {

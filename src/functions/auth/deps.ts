@@ -44,6 +44,9 @@ export interface AuthDeps {
   alerting: Alerting;
 }
 
+/** Redis work after the response waits this long: a busy isolate is not an outage (detector.ts). */
+const AFTER_RESPONSE_REDIS_TIMEOUT_MS = 10_000;
+
 function once<T>(make: () => Promise<T>): () => Promise<T> {
   let value: Promise<T> | undefined;
   return () => (value ??= make());
@@ -97,7 +100,17 @@ export function buildAuthDeps(
     flushSignals,
     limiter: createRateLimiter(redis, security),
     alerting: buildAlerting(config, db, clock, report),
-    detect: bindDetector({ redis, db, config: security, report }),
+    detect: bindDetector({
+      redis,
+      afterResponseRedis: createRedis({
+        url: config.UPSTASH_REDIS_REST_URL,
+        token: config.UPSTASH_REDIS_REST_TOKEN,
+        timeoutMs: AFTER_RESPONSE_REDIS_TIMEOUT_MS,
+      }),
+      db,
+      config: security,
+      report,
+    }),
     google: config.GOOGLE_CLIENT_ID
       ? googleIdTokenVerifier({ clientId: config.GOOGLE_CLIENT_ID, jwksUrl: config.GOOGLE_JWKS_URL })
       : undefined,

@@ -7,6 +7,7 @@
  * raised later and old hashes upgraded on the next successful login (see `needsRehash`).
  */
 import { scrypt, timingSafeEqual } from 'node:crypto';
+import { PasswordQueue } from './password-queue';
 
 export interface ScryptParams {
   N: number;
@@ -31,7 +32,14 @@ export function fitsWorkersLimits(params: ScryptParams): boolean {
   return isPowerOfTwo && params.N * params.r * params.p <= WORKERS_SCRYPT_MAX_COST;
 }
 
+/** The isolate's one queue of hashes (password-queue.ts): module state, as the isolate's thread is. */
+const hashes = new PasswordQueue();
+
 function derive(password: string, salt: Uint8Array, params: ScryptParams): Promise<Buffer> {
+  return hashes.run(() => deriveNow(password, salt, params));
+}
+
+function deriveNow(password: string, salt: Uint8Array, params: ScryptParams): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     // maxmem must cover 128*N*r (plus slack), or node:crypto refuses the parameters.
     const maxmem = 128 * params.N * params.r * 2;
