@@ -2,6 +2,7 @@ import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { testBindings } from './tests/test-bindings.ts';
 import { auxiliaryAuthBindings, auxiliaryAuthWorkers } from './tests/auth-workers.ts';
+import { buildDashboardPage } from './scripts/build-dashboard-page.ts';
 
 const bindings = await testBindings();
 
@@ -30,21 +31,25 @@ export default defineConfig({
         test: {
           name: 'auth',
           include: ['tests/**/*.test.ts', 'src/**/*.test.ts', 'cron/**/*.test.ts'],
-          exclude: ['tests/dashboard/**', 'tests/node/**', 'tests/stack/**', '**/node_modules/**'],
+          exclude: ['tests/dashboard/**', 'tests/node/**', 'tests/stack/**', 'tests/browser/**', '**/node_modules/**'],
         },
       },
       {
-        // A function: the auth Worker is bundled only when the dashboard's tests run.
+        // A function: the auth Worker is bundled, and the page built (its wrangler.toml [assets], which
+        // wrangler's [build] makes for dev and deploy), only when the dashboard's tests run.
         plugins: [
-          cloudflareTest(async () => ({
-            wrangler: { configPath: './src/functions/dashboard/wrangler.toml' },
-            miniflare: {
-              bindings: dashboardBindings,
-              // AUTH (edge-auth) comes from the dashboard's wrangler.toml; these two are the tests' own.
-              serviceBindings: auxiliaryAuthBindings,
-              workers: await auxiliaryAuthWorkers(bindings),
-            },
-          })),
+          cloudflareTest(async () => {
+            await buildDashboardPage();
+            return {
+              wrangler: { configPath: './src/functions/dashboard/wrangler.toml' },
+              miniflare: {
+                bindings: dashboardBindings,
+                // AUTH (edge-auth) comes from the dashboard's wrangler.toml; these two are the tests' own.
+                serviceBindings: auxiliaryAuthBindings,
+                workers: await auxiliaryAuthWorkers(bindings),
+              },
+            };
+          }),
         ],
         test: { name: 'dashboard', include: ['tests/dashboard/**/*.test.ts'] },
       },
@@ -55,7 +60,13 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['scripts/**/*.test.ts', 'tests/stack/**/*.test.ts', 'tests/node/**/*.test.ts'],
+          include: [
+            'scripts/**/*.test.ts',
+            'tests/stack/**/*.test.ts',
+            'tests/node/**/*.test.ts',
+            // The dashboard page in a real Chromium, against both Workers served on real ports.
+            'tests/browser/**/*.test.ts',
+          ],
         },
       },
     ],

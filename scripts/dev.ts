@@ -16,10 +16,31 @@ const AUTH_PORT = Number(process.env.AUTH_PORT ?? 8787);
 const DASHBOARD_PORT = Number(process.env.DASHBOARD_PORT ?? 8788);
 const profile = stackProfile('dev');
 
-function wranglerDev(config: string, port: number, inspectorPort: number, label: string): ChildProcess {
+/** The two Workers' local origins: the page (dashboard) signs in on the auth Worker, across origins. */
+const AUTH_ORIGIN = `http://127.0.0.1:${AUTH_PORT}`;
+const DASHBOARD_ORIGIN = `http://127.0.0.1:${DASHBOARD_PORT}`;
+
+function wranglerDev(
+  config: string,
+  port: number,
+  inspectorPort: number,
+  label: string,
+  vars: Record<string, string>,
+): ChildProcess {
   const child = spawn(
     join(repoRoot, 'node_modules/.bin/wrangler'),
-    ['dev', '-c', config, '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort)],
+    [
+      'dev',
+      '-c',
+      config,
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(inspectorPort),
+      ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
+    ],
     {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -71,8 +92,14 @@ try {
   await startStack(profile);
   for (const note of await writeDevVars(profile)) console.log(`[dev] ${note}`);
   mkdirSync(join(profile.stateDir, 'config'), { recursive: true });
-  children.push(wranglerDev('wrangler.toml', AUTH_PORT, 9229, 'auth'));
-  children.push(wranglerDev('src/functions/dashboard/wrangler.toml', DASHBOARD_PORT, 9230, 'dashboard'));
+  // Set here, not in .dev.vars, because they follow the ports: the page at DASHBOARD_ORIGIN signs in
+  // on the auth Worker, which must allow it (CORS), and learns where that is from /config.json.
+  children.push(wranglerDev('wrangler.toml', AUTH_PORT, 9229, 'auth', { CORS_ALLOWED_ORIGINS: DASHBOARD_ORIGIN }));
+  children.push(
+    wranglerDev('src/functions/dashboard/wrangler.toml', DASHBOARD_PORT, 9230, 'dashboard', {
+      AUTH_PUBLIC_URL: AUTH_ORIGIN,
+    }),
+  );
   for (const child of children)
     child.on('exit', (code) => {
       if (!stopping) {
@@ -85,8 +112,8 @@ try {
     waitForHealth(`http://127.0.0.1:${DASHBOARD_PORT}/health`),
   ]);
   console.log(`
-  Auth Worker       http://127.0.0.1:${AUTH_PORT}        (health: /health, keys: /.well-known/jwks.json)
-  Dashboard Worker  http://127.0.0.1:${DASHBOARD_PORT}
+  Auth Worker       ${AUTH_ORIGIN}        (health: /health, keys: /.well-known/jwks.json)
+  Dashboard page    ${DASHBOARD_ORIGIN}/       (sign in as an admin; API under /api/auth/security)
   Nightly cron      curl "http://127.0.0.1:${AUTH_PORT}/cdn-cgi/handler/scheduled?cron=0+2+*+*+*"
   Make an admin     npm run user:role -- --email you@example.com --role admin
   Ctrl-C stops both Workers, Redis and Postgres.

@@ -18,6 +18,7 @@ import { accountRoutes } from './routes/account';
 import { jwksRoutes } from './routes/jwks';
 import { gate, gateRunner, openGates, type RunGate } from './route-gate';
 import { noStore } from '../../lib/http/no-store';
+import { corsFor } from '../../lib/http/cors';
 
 export type AuthApp = OpenAPIHono<AuthHonoEnv>;
 
@@ -64,6 +65,9 @@ export function createAuthApp(deps: AuthDeps, options: AuthAppOptions = {}): Aut
   const app = new OpenAPIHono<AuthHonoEnv>({ defaultHook: validationHook });
   app.route('/', healthRoute(healthProbes(deps.db, deps.redis)));
   app.route('/', jwksRoutes(deps));
+  // First: a preflight (OPTIONS) is answered here, before the gates, the body checks and the event log.
+  const cors = corsFor(deps.config.CORS_ALLOWED_ORIGINS);
+  if (cors) app.use('/api/*', cors);
   app.use('/api/*', noStore);
   app.use('/api/*', requestScope(deps, options.securityGate === false ? openGates : gateRunner(deps)));
   app.route('/', credentialRoutes(deps));

@@ -13,6 +13,8 @@ import { eventRoutes } from './routes/events';
 import { sessionRoutes } from './routes/sessions';
 import { userRoutes } from './routes/users';
 import { adminEvents, type AdminVariables } from './admin-events';
+import { pageHeaders } from './page-headers';
+import { pageRoutes } from './routes/page';
 import { perAdminRateLimit } from './admin-rate-limit';
 import { alertRoutes } from './routes/alerts';
 
@@ -20,6 +22,7 @@ export type DashboardApp = OpenAPIHono<{ Bindings: DashboardEnv; Variables: Admi
 
 export function createDashboardApp(deps: DashboardDeps): DashboardApp {
   const app: DashboardApp = new OpenAPIHono();
+  app.use('*', pageHeaders(deps.config.AUTH_PUBLIC_URL));
   app.route('/', healthRoute(healthProbes(deps.db, deps.redis)));
   app.use('/api/*', adminOnly(deps.bearer));
   app.use('/api/*', adminEvents(deps));
@@ -35,6 +38,9 @@ export function createDashboardApp(deps: DashboardDeps): DashboardApp {
     title: 'Edge Auth: dashboard Worker',
     description: 'Admin-only security API. Every /api route needs an admin access token.',
   });
+  // Last: the page's files answer only paths no route above matched (the document is built per request,
+  // so /config.json, registered here, is in it).
+  app.route('/', pageRoutes(deps));
   app.onError(handleError(deps.report));
   app.notFound(notFound);
   return app;

@@ -45,3 +45,22 @@ describe('alert delivery variables', () => {
     );
   });
 });
+
+describe('AUTH_PUBLIC_URL (where the dashboard page signs in)', () => {
+  it('is empty by default (the page signs in on its own origin) and takes an origin', () => {
+    expect(parseEnv(dashboardEnvSchema, { ...base, AUTH_PUBLIC_URL: '' }).AUTH_PUBLIC_URL).toBeUndefined();
+    expect(parseEnv(dashboardEnvSchema, base).AUTH_PUBLIC_URL).toBeUndefined();
+    // As a browser names an origin: no trailing slash (the page's CSP and its requests use it as is).
+    expect(
+      parseEnv(dashboardEnvSchema, { ...base, AUTH_PUBLIC_URL: 'https://auth.example.com/' }).AUTH_PUBLIC_URL,
+    ).toBe('https://auth.example.com');
+    expect(parseEnv(dashboardEnvSchema, { ...base, AUTH_PUBLIC_URL: 'https://auth.example.com' }).AUTH_PUBLIC_URL).toBe(
+      'https://auth.example.com',
+    );
+  });
+
+  it('refuses anything but an http(s) origin, naming the variable', () => {
+    for (const bad of ['https://auth.example.com/api', 'javascript:alert(1)', 'auth.example.com'])
+      expect(() => parseEnv(dashboardEnvSchema, { ...base, AUTH_PUBLIC_URL: bad }), bad).toThrow(/AUTH_PUBLIC_URL/);
+  });
+});

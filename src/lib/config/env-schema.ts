@@ -41,6 +41,32 @@ const publicJwk = z
 
 const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
 
+/** An origin as a browser sends it in `Origin`: scheme, host and port, nothing after. */
+const originText = z.url({ protocol: /^https?$/ }).refine(
+  // zod runs this even when the URL check failed: parse defensively.
+  (v) => URL.canParse(v) && new URL(v).origin === v.replace(/\/$/, ''),
+  { message: 'must be an origin (scheme://host[:port], no path)' },
+);
+/** The same, written as a browser sends it in `Origin` (no trailing slash), however it was configured. */
+const origin = originText.transform((v) => new URL(v).origin);
+
+/**
+ * Origins allowed to call the auth Worker from a browser (CORS), comma-separated; empty = none, so no
+ * CORS header is ever sent. `*` is refused on purpose: the token routes answer with credentials.
+ */
+const originList = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim().replace(/\/$/, ''))
+          .filter(Boolean)
+      : v === undefined
+        ? []
+        : v,
+  z.array(origin),
+);
+
 /** What Sentry's set-up reads (both Workers); validated again with the rest of the config. */
 export const sentryEnvSchema = z.object({
   ENVIRONMENT: z.enum(['development', 'test', 'production']).default('production'),
@@ -101,6 +127,8 @@ export const authEnvSchema = sharedEnvSchema
     GOOGLE_JWKS_URL: z.url().default('https://www.googleapis.com/oauth2/v3/certs'),
     SECURITY_CONFIG: z.preprocess((v) => (v === '' || v === undefined ? '{}' : v), jsonOf(securityConfigSchema)),
     MAINTENANCE_CONFIG: z.preprocess((v) => (v === '' || v === undefined ? '{}' : v), jsonOf(maintenanceConfigSchema)),
+    /** The dashboard page's origin(s), e.g. `https://dashboard.example.com`. @default empty: no CORS */
+    CORS_ALLOWED_ORIGINS: originList,
   })
   .superRefine(webhookSigned);
 
@@ -108,7 +136,16 @@ export const authEnvSchema = sharedEnvSchema
  * The dashboard needs no key of its own: it reads the auth Worker's published keys through its AUTH
  * service binding (a binding, not a variable), so a rotation there needs no change here.
  */
-export const dashboardEnvSchema = sharedEnvSchema.superRefine(webhookSigned);
+export const dashboardEnvSchema = sharedEnvSchema
+  .extend({
+    /**
+     * Where the page (GET /) sends sign-in and refresh: the auth Worker's public origin. Empty = the
+     * dashboard's own origin (both Workers behind one hostname by routes).
+     * @default empty
+     */
+    AUTH_PUBLIC_URL: z.preprocess(emptyAsUndefined, origin.optional()),
+  })
+  .superRefine(webhookSigned);
 
 export type AuthEnvConfig = z.output<typeof authEnvSchema>;
 export type DashboardEnvConfig = z.output<typeof dashboardEnvSchema>;
