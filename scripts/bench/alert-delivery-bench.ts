@@ -13,13 +13,9 @@ import { repoRoot, stackProfile, workerBindings } from '../stack/profile.ts';
 import { startStack } from '../stack/stack.ts';
 import { makeSigningKeys } from '../../tests/test-bindings.ts';
 import { buildWithWrangler, serveBundle, benchAuthBindings } from './serve-worker.ts';
-import { median } from './bridge-stats.ts';
+import { median, percentile } from './bridge-stats.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-};
 
 // The receiver: notes when each alert (by its IP) arrived; answers as the phase wants.
 const arrivals = new Map<string, number>();

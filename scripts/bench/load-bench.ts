@@ -1,0 +1,234 @@
+/**
+ * `npm run bench:load`: the auth Worker under load, beside the floor of any route that needs both stores
+ * (scripts/bench/floor-worker.ts: one Upstash GET and one Neon SELECT 1). Its own stack, the built
+ * bundles under Miniflare (one isolate each), the security layer on with its thresholds raised above
+ * the load (bench-limits.ts), and the load from a separate process (load-driver.ts, autocannon) with a
+ * fresh client address per request. Two parts:
+ * - saturation: the floor, GET /api/auth/me and a rotating POST /api/auth/refresh, 50 connections,
+ *   15 s after a 3 s warm-up: each route's rate as a share of the floor's;
+ * - the original plan's shapes at their rates (k6/scenarios.json, which the k6 scripts read too).
+ * Per scenario: req/s, p50/p95/p99, statuses, round trips per request at the bridges (after-response
+ * work included), the auth isolate's process CPU per request and its memory. Writes .bench/load.json;
+ * exits 1 on any 5xx.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Result } from 'autocannon';
+import { repoRoot, stackProfile, workerBindings } from '../stack/profile.ts';
+import { startStack } from '../stack/stack.ts';
+import { makeSigningKeys } from '../../tests/test-bindings.ts';
+import { benchAuthBindings, buildBenchWorker, buildWithWrangler, serveBundle } from './serve-worker.ts';
+import { bridgeCounters } from './bridge-stats.ts';
+import { BENCH_SECURITY_CONFIG } from './bench-limits.ts';
+import type { DriverScenario } from './load-driver.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
+const CONNECTIONS = 50;
+/** Refresh chains: the warm-up and the measured run each take half, with spares (load-driver.ts). */
+const SESSIONS = 2 * CONNECTIONS + 10;
+const PASSWORD = 'correct horse battery staple';
+/** The driver's user agent: sessions are refreshed from the browser they were made in (no fingerprint change). */
+const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) bench-load Chrome/131.0';
+const plan = JSON.parse(readFileSync(join(repoRoot, 'k6/scenarios.json'), 'utf8')) as {
+  scenarios: Record<string, Record<string, number | string>>;
+};
+const perSecond = (perMinute: unknown) => Number(perMinute) / 60;
+
+/** The workerd processes Miniflare starts, children of this process: their CPU and memory. */
+function workerdPids(): number[] {
+  const out = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter((l) => l.includes('workerd'))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+const cpuSeconds = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+};
+const rssMb = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+const outdir = join(repoRoot, '.bench');
+mkdirSync(outdir, { recursive: true });
+const authBundle = await buildWithWrangler('wrangler.toml', join(outdir, 'load-auth'));
+const floorBundle = await buildBenchWorker(
+  join(repoRoot, 'scripts/bench/floor-worker.ts'),
+  join(outdir, 'floor/index.js'),
+);
+const profile = stackProfile('bench');
+const stack = await startStack(profile, () => undefined);
+const keys = await makeSigningKeys();
+const bindings = benchAuthBindings(workerBindings(profile), keys, { SECURITY_CONFIG: BENCH_SECURITY_CONFIG });
+const before = new Set(workerdPids());
+const auth = await serveBundle(authBundle, bindings);
+const authPid = workerdPids().find((pid) => !before.has(pid));
+const floor = await serveBundle(floorBundle, bindings);
+const counters = bridgeCounters(
+  `http://127.0.0.1:${profile.neonBridgePort}`,
+  `http://127.0.0.1:${profile.upstashBridgePort}`,
+);
+
+interface Row {
+  scenario: string;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  statuses: Record<string, number>;
+  pgPerRequest: number;
+  redisPerRequest: number;
+  cpuMsPerRequest: number | null;
+  rssMb: number | null;
+}
+
+async function drive(name: string, scenario: DriverScenario): Promise<Row> {
+  const child = spawn(process.execPath, [join(repoRoot, 'scripts/bench/load-driver.ts'), JSON.stringify(scenario)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  let cpuAtStart = 0;
+  const measuring = new Promise<void>((resolve) =>
+    child.stderr.on('data', (c: Buffer) => {
+      if (c.toString().includes('measuring')) resolve();
+    }),
+  );
+  await measuring;
+  await counters.reset();
+  if (authPid) cpuAtStart = cpuSeconds(authPid);
+  await new Promise((resolve) => child.on('exit', resolve));
+  await sleep(1000); // after-response work (events, detection) of the last requests
+  const trips = await counters.read();
+  const result = JSON.parse(stdout) as Result;
+  const total = Math.max(1, result.requests.total);
+  const statuses: Record<string, number> = {};
+  for (const [code, n] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = (n as { count: number }).count;
+  if (result.errors) statuses.errors = result.errors;
+  return {
+    scenario: name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p95: result.latency.p97_5 ?? result.latency.p90,
+    p99: result.latency.p99,
+    statuses,
+    pgPerRequest: trips.postgres / total,
+    redisPerRequest: trips.redis / total,
+    cpuMsPerRequest: authPid && name !== 'floor' ? ((cpuSeconds(authPid) - cpuAtStart) * 1000) / total : null,
+    rssMb: authPid ? rssMb(authPid) : null,
+  };
+}
+
+try {
+  // Sessions made one after another (each a password hash): the pools the scenarios use.
+  const access: string[] = [];
+  const refresh: string[] = [];
+  const emails: string[] = [];
+  for (let i = 0; i < SESSIONS; i++) {
+    const email = `load-pool-${Date.now()}-${i}@example.com`;
+    const res = await fetch(`${auth.url}/api/auth/signup`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'cf-connecting-ip': `172.16.0.${i + 1}`,
+        'user-agent': USER_AGENT,
+      },
+      body: JSON.stringify({ email, password: PASSWORD, name: 'Load' }),
+    });
+    const body = (await res.json()) as { accessToken: string; refreshToken: string };
+    if (res.status !== 201) throw new Error(`signup answered ${res.status}`);
+    access.push(body.accessToken);
+    refresh.push(body.refreshToken);
+    emails.push(email);
+  }
+  const saturate = { connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP };
+  const rows: Row[] = [];
+  rows.push(await drive('floor', { kind: 'floor', url: floor.url, ...saturate }));
+  rows.push(await drive('GET /api/auth/me', { kind: 'me', url: auth.url, pool: access, ...saturate }));
+  rows.push(await drive('POST /api/auth/refresh', { kind: 'refresh', url: auth.url, pool: refresh, ...saturate }));
+  const shape = { connections: 20, seconds: SECONDS, password: PASSWORD };
+  const s = plan.scenarios;
+  rows.push(
+    await drive(`plan: signup ${s.signup!.ratePerMinute}/min`, {
+      kind: 'signup',
+      url: auth.url,
+      overallRate: perSecond(s.signup!.ratePerMinute),
+      ...shape,
+    }),
+  );
+  rows.push(
+    await drive(`plan: login ${s.login!.ratePerMinute}/min`, {
+      kind: 'login',
+      url: auth.url,
+      pool: emails,
+      overallRate: perSecond(s.login!.ratePerMinute),
+      ...shape,
+    }),
+  );
+  rows.push(
+    await drive(`plan: refresh ${s.refresh!.ratePerMinute}/min`, {
+      kind: 'refresh',
+      url: auth.url,
+      pool: await freshRefreshTokens(emails),
+      overallRate: perSecond(s.refresh!.ratePerMinute),
+      ...shape,
+    }),
+  );
+  const sessions = Number(s.sessions!.concurrentSessions);
+  rows.push(
+    await drive(`plan: ${sessions} sessions' /me (one each ${s.sessions!.meEverySeconds} s)`, {
+      kind: 'me',
+      url: auth.url,
+      pool: access,
+      overallRate: sessions / Number(s.sessions!.meEverySeconds),
+      ...shape,
+    }),
+  );
+
+  const floorRate = rows[0]!.rps;
+  console.log(
+    `\nbench:load, ${SECONDS} s per scenario (${WARMUP} s warm-up for the saturation runs), built Workers under Miniflare, one isolate each`,
+  );
+  console.log(
+    '| scenario | req/s | share of the floor | p50 ms | p95 ms | p99 ms | statuses | PG / req | Redis / req | CPU ms / req | RSS MB |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |');
+  for (const r of rows) {
+    const share = r.scenario.startsWith('plan') ? '-' : `${((100 * r.rps) / floorRate).toFixed(0)}%`;
+    console.log(
+      `| ${r.scenario} | ${r.rps.toFixed(0)} | ${share} | ${r.p50} | ${r.p95} | ${r.p99} | ${Object.entries(r.statuses)
+        .map(([k, v]) => `${v}x${k}`)
+        .join(
+          ', ',
+        )} | ${r.pgPerRequest.toFixed(2)} | ${r.redisPerRequest.toFixed(2)} | ${r.cpuMsPerRequest?.toFixed(2) ?? '-'} | ${r.rssMb?.toFixed(0) ?? '-'} |`,
+    );
+  }
+  console.log('(p95 column: autocannon reports p97.5, the nearest percentile it has above 95)');
+  writeFileSync(join(outdir, 'load.json'), JSON.stringify({ at: new Date().toISOString(), rows }, null, 2));
+  if (rows.some((r) => Object.keys(r.statuses).some((code) => code.startsWith('5')))) process.exitCode = 1;
+
+  /** The refresh chains were rotated by the saturation run: new sessions for the plan's refresh rate. */
+  async function freshRefreshTokens(pool: string[]): Promise<string[]> {
+    const tokens: string[] = [];
+    for (const [i, email] of pool.slice(0, 30).entries()) {
+      const res = await fetch(`${auth.url}/api/auth/login`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'cf-connecting-ip': `172.17.0.${i + 1}`,
+          'user-agent': USER_AGENT,
+        },
+        body: JSON.stringify({ email, password: PASSWORD }),
+      });
+      tokens.push(((await res.json()) as { refreshToken: string }).refreshToken);
+    }
+    return tokens;
+  }
+} finally {
+  await auth.dispose();
+  await floor.dispose();
+  await stack.stop();
+}
