@@ -8,7 +8,7 @@
  *   15 s after a 3 s warm-up: each route's rate as a share of the floor's;
  * - the original plan's shapes at their rates (k6/scenarios.json, which the k6 scripts read too).
  * Per scenario: req/s, p50/p95/p99, statuses, round trips per request at the bridges (after-response
- * work included), the auth isolate's process CPU per request and its memory. Writes .bench/load.json;
+ * work included), the workerd process's CPU per request and its memory (the floor's own for the floor). Writes .bench/load.json;
  * exits 1 on any 5xx.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -66,7 +66,9 @@ const bindings = benchAuthBindings(workerBindings(profile), keys, { SECURITY_CON
 const before = new Set(workerdPids());
 const auth = await serveBundle(authBundle, bindings);
 const authPid = workerdPids().find((pid) => !before.has(pid));
+const beforeFloor = new Set(workerdPids());
 const floor = await serveBundle(floorBundle, bindings);
+const floorPid = workerdPids().find((pid) => !beforeFloor.has(pid));
 const counters = bridgeCounters(
   `http://127.0.0.1:${profile.neonBridgePort}`,
   `http://127.0.0.1:${profile.upstashBridgePort}`,
@@ -99,7 +101,8 @@ async function drive(name: string, scenario: DriverScenario): Promise<Row> {
   );
   await measuring;
   await counters.reset();
-  if (authPid) cpuAtStart = cpuSeconds(authPid);
+  const pid = name === 'floor' ? floorPid : authPid;
+  if (pid) cpuAtStart = cpuSeconds(pid);
   await new Promise((resolve) => child.on('exit', resolve));
   await sleep(1000); // after-response work (events, detection) of the last requests
   const trips = await counters.read();
@@ -117,8 +120,8 @@ async function drive(name: string, scenario: DriverScenario): Promise<Row> {
     statuses,
     pgPerRequest: trips.postgres / total,
     redisPerRequest: trips.redis / total,
-    cpuMsPerRequest: authPid && name !== 'floor' ? ((cpuSeconds(authPid) - cpuAtStart) * 1000) / total : null,
-    rssMb: authPid ? rssMb(authPid) : null,
+    cpuMsPerRequest: pid ? ((cpuSeconds(pid) - cpuAtStart) * 1000) / total : null,
+    rssMb: pid ? rssMb(pid) : null,
   };
 }
 
