@@ -12,20 +12,24 @@ import type { SecurityConfig } from './security-config';
 import {
   accountShouldLock,
   bruteForce,
+  credentialStuffing,
+  distributedBruteForce,
   impossibleTravel,
   rapidRefresh,
   takeoverSuspected,
   tooManyDevices,
+  type StuffingVerdict,
 } from './rules';
 import {
   countBruteForceDetection,
-  countFailedLogin,
+  countLoginFailure,
   countRefresh,
   recordLogin,
   resetBruteForceDetections,
 } from './counters';
 import { blockIp } from './ip-blocklist';
-import { BRUTE_FORCE_LOCK, lockUser } from '../accounts/account-lock';
+import { lockPasswordLogins } from '../accounts/account-lock';
+import { guardAddress } from './address-guard';
 import { ipBucket } from '../client/ip-bucket';
 import type { RotationResult } from '../sessions/session-store';
 
@@ -51,13 +55,22 @@ export function onLoginFailure(
 ) {
   return guarded(deps, 'login-failure', async () => {
     const ip = ipBucket(r.client.ip);
-    const failures = await countFailedLogin(deps.redis, { email: r.email, ip, config: deps.config });
-    if (!bruteForce(failures, deps.config)) return;
+    const counts = await countLoginFailure(deps.redis, { email: r.email, ip, config: deps.config });
+    const stuffing = credentialStuffing(counts, deps.config);
+    if (stuffing.detected) await guardAgainstStuffing(deps, events, { ip, verdict: stuffing, now: r.now });
+    if (r.userId && distributedBruteForce(counts.accountFailures, deps.config))
+      await lockAgainstGuessing(deps, events, {
+        userId: r.userId,
+        reason: 'distributed_brute_force',
+        details: { failures: counts.accountFailures, windowSeconds: deps.config.distributedBruteForce.windowSeconds },
+        now: r.now,
+      });
+    if (!bruteForce(counts.pairFailures, deps.config)) return;
     const block = await blockIp(deps.redis, ip, 'brute_force', deps.config.bruteForce.blockSeconds, r.now);
     events.record('brute_force_detected', {
       userId: r.userId,
       alert: true,
-      metadata: { failures, windowSeconds: deps.config.bruteForce.windowSeconds },
+      metadata: { failures: counts.pairFailures, windowSeconds: deps.config.bruteForce.windowSeconds },
     });
     events.record('ip_address_blocked', {
       userId: r.userId,
@@ -66,14 +79,73 @@ export function onLoginFailure(
     if (!r.userId) return;
     const detections = await countBruteForceDetection(deps.redis, { userId: r.userId, config: deps.config });
     if (!accountShouldLock(detections, deps.config)) return;
-    const until = new Date(r.now.getTime() + deps.config.accountLock.lockSeconds * 1000);
-    await lockUser(deps.db, r.userId, until, BRUTE_FORCE_LOCK, r.now);
     await resetBruteForceDetections(deps.redis, r.userId); // the next lock takes as many detections again
-    events.record('user_account_locked', {
+    await lockAgainstGuessing(deps, events, {
+      userId: r.userId,
+      reason: 'repeated_brute_force',
+      details: { detections },
+      now: r.now,
+    });
+  });
+}
+
+/**
+ * Credential stuffing from an address: guard it (address-guard.ts) rather than block it, so the
+ * people behind a shared address who sign in on their own devices go on; `credential_stuffing_detected`
+ * and an alert on the address.
+ */
+async function guardAgainstStuffing(
+  deps: DetectorDeps,
+  events: RequestEvents,
+  r: { ip: string; verdict: Extract<StuffingVerdict, { detected: true }>; now: Date },
+) {
+  const { detected: _detected, ...details } = r.verdict;
+  const guard = await guardAddress(
+    deps.redis,
+    r.ip,
+    'credential_stuffing',
+    deps.config.credentialStuffing.guardSeconds,
+    r.now,
+  );
+  events.record('credential_stuffing_detected', {
+    alert: true,
+    metadata: {
+      ...details,
+      action: 'password_logins_from_unknown_devices_refused',
+      until: new Date(guard.until).toISOString(),
+    },
+  });
+}
+
+/**
+ * An account under guessing: its password logins are locked (BRUTE_FORCE_LOCK) for accountLock.lockSeconds,
+ * except from its known devices, so whoever knows only the email cannot lock the owner out. An operator's
+ * lock in force is left as it is. `distributed_brute_force_detected` (its own alert) when the guesses came
+ * from many addresses; `user_account_locked` either way.
+ */
+async function lockAgainstGuessing(
+  deps: DetectorDeps,
+  events: RequestEvents,
+  r: { userId: string; reason: 'distributed_brute_force' | 'repeated_brute_force'; details: object; now: Date },
+) {
+  const until = new Date(r.now.getTime() + deps.config.accountLock.lockSeconds * 1000);
+  const locked = await lockPasswordLogins(deps.db, r.userId, until, r.now);
+  if (r.reason === 'distributed_brute_force')
+    events.record('distributed_brute_force_detected', {
       userId: r.userId,
       alert: true,
-      metadata: { reason: 'repeated_brute_force', detections, until: until.toISOString() },
+      metadata: { ...r.details, locked, until: until.toISOString() },
     });
+  if (!locked) return; // another lock (an operator's) is in force and stays as it is
+  events.record('user_account_locked', {
+    userId: r.userId,
+    alert: r.reason === 'repeated_brute_force', // the distributed detection raised its own alert
+    metadata: {
+      reason: r.reason,
+      ...r.details,
+      until: until.toISOString(),
+      refuses: 'password_logins_from_unknown_devices',
+    },
   });
 }
 

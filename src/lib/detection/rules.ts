@@ -11,6 +11,47 @@ export function bruteForce(failures: number, config: SecurityConfig): boolean {
   return reachesThreshold(failures, config.bruteForce.failures);
 }
 
+/**
+ * Guessing spread over many addresses: failures against one account from anywhere, counted apart from
+ * the (email, IP) budget, which a few guesses per address never fill.
+ */
+export function distributedBruteForce(accountFailures: number, config: SecurityConfig): boolean {
+  return reachesThreshold(accountFailures, config.distributedBruteForce.failures);
+}
+
+/** What one address's failures across accounts add up to (counters.ts counts them on each failure). */
+export interface AddressFailures {
+  /** Distinct emails failing from the address in the short window, and whether this failure added one. */
+  distinctAccounts: number;
+  newAccount: boolean;
+  /** Failures from the address in the day window. */
+  dailyFailures: number;
+}
+
+export type StuffingVerdict =
+  | { detected: false }
+  | { detected: true; reason: 'many_accounts'; accounts: number; windowSeconds: number }
+  | { detected: true; reason: 'daily_failures'; failures: number; windowSeconds: number };
+
+/**
+ * Credential stuffing from one address: many accounts failing (a list, fast or slow), or a day's worth
+ * of failures (Auth0 counts 100 failed logins per IP per day). Fires once per window, on the failure
+ * that reaches a threshold: a repeat of an account already counted adds nothing.
+ */
+export function credentialStuffing(f: AddressFailures, config: SecurityConfig): StuffingVerdict {
+  const rule = config.credentialStuffing;
+  if (f.newAccount && reachesThreshold(f.distinctAccounts, rule.accounts))
+    return { detected: true, reason: 'many_accounts', accounts: f.distinctAccounts, windowSeconds: rule.windowSeconds };
+  if (reachesThreshold(f.dailyFailures, rule.dailyFailures))
+    return {
+      detected: true,
+      reason: 'daily_failures',
+      failures: f.dailyFailures,
+      windowSeconds: rule.dailyWindowSeconds,
+    };
+  return { detected: false };
+}
+
 export function accountShouldLock(detections: number, config: SecurityConfig): boolean {
   return detections >= config.accountLock.detections;
 }

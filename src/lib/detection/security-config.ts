@@ -19,6 +19,27 @@ const limit = (requests: number, windowSeconds: number) =>
 
 export const securityConfigSchema = z.object({
   bruteForce: z.object({ failures: count(5), windowSeconds: seconds(300), blockSeconds: seconds(3600) }).prefault({}),
+  /**
+   * Failed logins against one account from any addresses (distributed guessing: many addresses, a few
+   * guesses each, so no (email, IP) budget fills). Action: the account's password logins are locked
+   * for `accountLock.lockSeconds`, except from its known devices.
+   */
+  distributedBruteForce: z.object({ failures: count(10), windowSeconds: seconds(3600) }).prefault({}),
+  /**
+   * Failed logins from one address across accounts (credential stuffing): `accounts` distinct emails
+   * failing within `windowSeconds` (fast and low-and-slow lists), or `dailyFailures` failures in a day
+   * (Auth0's suspicious-IP throttling counts 100 per IP per day). Action: the address is guarded for
+   * `guardSeconds`: a password login from it succeeds only on a device the account already knows.
+   */
+  credentialStuffing: z
+    .object({
+      accounts: count(5),
+      windowSeconds: seconds(600),
+      dailyFailures: count(100),
+      dailyWindowSeconds: seconds(86_400),
+      guardSeconds: seconds(3600),
+    })
+    .prefault({}),
   accountLock: z
     .object({ detections: count(3), windowSeconds: seconds(86_400), lockSeconds: seconds(1800) })
     .prefault({}),

@@ -12,6 +12,9 @@ import { signUp } from '../../../lib/accounts/sign-up';
 import { logIn, type LogInResult } from '../../../lib/accounts/log-in';
 import { finishSignIn } from '../sign-in';
 import { normalizeEmail } from '../../../lib/accounts/user-store';
+import { addressGuard } from '../../../lib/detection/address-guard';
+import { secondsLeft, type IpBlock } from '../../../lib/detection/ip-blocklist';
+import { ipBucket } from '../../../lib/client/ip-bucket';
 
 const signupRoute = createRoute({
   method: 'post',
@@ -71,6 +74,14 @@ const loginFailures: Record<
     reason: 'wrong_password',
     countsAsGuess: true,
   },
+  /** Credential stuffing was seen from this address: only devices the account knows sign in from it. */
+  address_guarded: {
+    code: 'IP_BLOCKED',
+    message: 'password sign-in from this address is restricted for a while',
+    event: 'failed_login_attempt',
+    reason: 'address_guarded',
+    countsAsGuess: true,
+  },
   locked: {
     code: 'ACCOUNT_LOCKED',
     message: 'this account is locked; try again later',
@@ -79,6 +90,18 @@ const loginFailures: Record<
     countsAsGuess: false,
   },
 };
+
+/** Seconds until a refused login may succeed: the lock's or the guard's end; none for a 401. */
+async function refusalRetryAfter(
+  result: Extract<LogInResult, { ok: false }>,
+  guard: Promise<IpBlock | undefined>,
+  now: Date,
+): Promise<number | undefined> {
+  if (result.reason === 'locked') return Math.max(1, Math.ceil((result.lockedUntil.getTime() - now.getTime()) / 1000));
+  if (result.reason !== 'address_guarded') return undefined;
+  const block = await guard;
+  return block ? secondsLeft(block, now) : 1;
+}
 
 export function credentialRoutes(deps: AuthDeps) {
   const app = new OpenAPIHono<AuthHonoEnv>({ defaultHook: validationHook });
@@ -106,18 +129,29 @@ export function credentialRoutes(deps: AuthDeps) {
     const now = deps.clock();
     const client = c.get('client');
     const email = normalizeEmail(body.email);
-    const result = await logIn(deps.db, body, now);
+    const ip = ipBucket(client.ip);
+    const guard = addressGuard(deps.redis, ip, now).catch((err: unknown) => {
+      deps.report(err, { source: 'detect', detail: 'address-guard' }); // Redis down: no guard, as no block check
+      return undefined;
+    });
+    const result = await logIn(
+      deps.db,
+      {
+        email: body.email,
+        password: body.password,
+        fingerprint: client.fingerprint,
+        addressGuarded: guard.then(Boolean),
+      },
+      now,
+    );
     if (!result.ok) {
       const failure = loginFailures[result.reason];
       const userId = result.reason === 'unknown_user' ? null : result.userId;
-      events.record(failure.event, { userId, metadata: { reason: failure.reason } });
+      // `login_failed` is the contract's event for an unknown user, whatever refused it.
+      events.record(userId ? failure.event : 'login_failed', { userId, metadata: { reason: failure.reason } });
       // Awaited: a brute-force block must be in place before the next attempt arrives.
       if (failure.countsAsGuess) await deps.detect.loginFailure(events, { email, userId, client, now });
-      const retryAfter =
-        result.reason === 'locked'
-          ? Math.max(1, Math.ceil((result.lockedUntil.getTime() - now.getTime()) / 1000))
-          : undefined;
-      throw new ApiError(failure.code, failure.message, { retryAfter });
+      throw new ApiError(failure.code, failure.message, { retryAfter: await refusalRetryAfter(result, guard, now) });
     }
     const rehash = result.rehash();
     if (rehash)
