@@ -14,6 +14,8 @@ export type AuthHonoEnv = {
     defer: (work: Promise<unknown>) => void;
     /** Runs a route's declared gate (route-gate.ts). */
     runGate: RunGate;
+    /** The RateLimit-* headers the response carries: the gate's, replaced by a limit the route takes later. */
+    limitHeaders: Record<string, string>;
     auth: AccessClaims;
     user: PublicUser;
   };

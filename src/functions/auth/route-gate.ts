@@ -10,12 +10,14 @@ import { routePath } from 'hono/route';
 import type { AuthHonoEnv } from './context';
 import type { AuthDeps } from './deps';
 import type { LimitedRoute } from '../../lib/detection/security-config';
-import { gateRequest, type GateRefusal } from '../../lib/detection/request-gate';
+import { gateRequest, limitAfterGate, type GateRefusal } from '../../lib/detection/request-gate';
 import { ApiError, type ErrorCode } from '../../lib/http/errors';
 
 export interface RouteGate {
   /** The rate limit the route takes a slot of; none for a route that is only counted. */
   limit?: LimitedRoute;
+  /** A ceiling on the route's failures per IP, looked at here and taken by the route on each failure. */
+  failures?: LimitedRoute;
   /** Signup, login, google: refused for a blocked IP. Routes that prove a session are not. */
   credential?: boolean;
   /** Auth flows, where a tool's user agent is worth an event. */
@@ -53,21 +55,46 @@ export function gateRunner(deps: AuthDeps): RunGate {
       {
         route,
         limited: rules.limit,
+        failures: rules.failures,
         credential: rules.credential ?? false,
         watchUserAgent: rules.watchUserAgent ?? false,
         client: c.get('client'),
         now: deps.clock(),
       },
     );
-    for (const [name, value] of Object.entries(headers)) c.header(name, value);
-    if (refusal)
-      throw new ApiError(refusals[refusal.kind].code, refusals[refusal.kind].message, {
-        retryAfter: refusal.retryAfter,
-      });
+    const shown = { ...headers };
+    c.set('limitHeaders', shown);
+    for (const [name, value] of Object.entries(shown)) c.header(name, value);
+    if (refusal) throw refusalError(refusal);
     await next();
     // An error response is a new Response object: the limit headers go on whatever is answered.
-    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+    for (const [name, value] of Object.entries(shown)) c.res.headers.set(name, value);
   };
+}
+
+const refusalError = (refusal: GateRefusal) =>
+  new ApiError(refusals[refusal.kind].code, refusals[refusal.kind].message, { retryAfter: refusal.retryAfter });
+
+/**
+ * Takes a slot of a limit keyed by what the route has just learnt (a login's IP and email hash, a
+ * Bearer call's session): its headers replace the gate's on the response, and a refusal is the
+ * gate's 429. `identity` must hold no secret (a hash or an id: it is a Redis key).
+ */
+export async function takeRouteLimit(
+  c: Context<AuthHonoEnv>,
+  deps: Pick<AuthDeps, 'limiter' | 'clock'>,
+  limited: LimitedRoute,
+  identity: string,
+): Promise<void> {
+  const { refusal, headers } = await limitAfterGate(deps, c.get('events'), {
+    route: `${c.req.method} ${routePath(c)}`,
+    limited,
+    identity,
+    now: deps.clock(),
+  });
+  Object.assign(c.get('limitHeaders'), headers);
+  for (const [name, value] of Object.entries(headers)) c.header(name, value);
+  if (refusal) throw refusalError(refusal);
 }
 
 /** For the benchmark that measures what the security layer costs: every gate lets the request through. */

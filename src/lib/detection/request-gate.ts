@@ -25,6 +25,11 @@ export interface GateRequest {
   /** The route as counted for bot detection, e.g. `POST /api/auth/login`. */
   route: string;
   limited: LimitedRoute | undefined;
+  /**
+   * A ceiling on the route's failures per IP (e.g. `loginFailures`): only looked at here; the route
+   * takes a slot on each failure.
+   */
+  failures: LimitedRoute | undefined;
   /** Signup, login, google: refused for a blocked IP. Routes that prove a session are not. */
   credential: boolean;
   /** Auth flows, where a tool's user agent is worth an event. */
@@ -50,6 +55,13 @@ export function rateLimitHeaders(verdict: LimitVerdict): Record<string, string> 
   };
 }
 
+/**
+ * Whether the route takes its limit itself, once it knows what it is keyed by: only login knows an
+ * email. Configured on any other route, `ip+email` counts per IP (limiterKey's default).
+ */
+export const limitTakenByRoute = (route: LimitedRoute, config: SecurityConfig): boolean =>
+  route === 'login' && config.rateLimits[route].key === 'ip+email';
+
 function limiterKey(route: LimitedRoute, client: ClientContext, config: SecurityConfig): string {
   const ip = ipBucket(client.ip);
   switch (config.rateLimits[route].key) {
@@ -64,14 +76,18 @@ function limiterKey(route: LimitedRoute, client: ClientContext, config: Security
 
 export async function gateRequest(deps: GateDeps, events: RequestEvents, r: GateRequest): Promise<GateResult> {
   const ip = ipBucket(r.client.ip);
-  const [counters, verdict] = await Promise.all([
+  const takeHere = r.limited !== undefined && !limitTakenByRoute(r.limited, deps.config);
+  const [counters, verdict, ceiling] = await Promise.all([
     requestCounters(deps.redis, { ip, route: r.route, config: deps.config, now: r.now }).catch((err: unknown) => {
       deps.report(err, { source: 'gate', detail: r.route }); // Redis down: no block check, no bot count (rate limits fall back to memory)
       return undefined;
     }),
-    r.limited ? deps.limiter(r.limited, limiterKey(r.limited, r.client, deps.config), r.now) : undefined,
+    r.limited && takeHere ? deps.limiter(r.limited, limiterKey(r.limited, r.client, deps.config), r.now) : undefined,
+    r.failures ? deps.limiter.peek(r.failures, ip, r.now) : undefined,
   ]);
-  const headers = verdict ? rateLimitHeaders(verdict) : {};
+  // The ceiling's headers stand until the route's own limit, taken later, replaces them.
+  const shown = verdict ?? ceiling;
+  const headers = shown ? rateLimitHeaders(shown) : {};
 
   if (r.watchUserAgent) {
     const match = suspiciousUserAgent(r.client.userAgent);
@@ -98,12 +114,36 @@ export async function gateRequest(deps: GateDeps, events: RequestEvents, r: Gate
       return { headers, refusal: { kind: 'ip_blocked', retryAfter: secondsLeft(block, r.now) } };
     }
   }
-  if (verdict && !verdict.allowed) {
-    events.record('rate_limit_exceeded', {
-      foldPerMinute: r.route,
-      metadata: { route: r.route, limit: verdict.limit, policy: verdict.policy, source: verdict.source },
-    });
-    return { headers, refusal: { kind: 'rate_limited', retryAfter: verdict.resetSeconds } };
+  if (ceiling && !ceiling.allowed) {
+    return { headers: rateLimitHeaders(ceiling), refusal: refuseOverLimit(events, r.route, ceiling, r.failures) };
   }
+  if (verdict && !verdict.allowed) return { headers, refusal: refuseOverLimit(events, r.route, verdict, r.limited) };
   return { headers, refusal: undefined };
+}
+
+function refuseOverLimit(
+  events: RequestEvents,
+  route: string,
+  verdict: LimitVerdict,
+  limit: LimitedRoute | undefined,
+): GateRefusal {
+  events.record('rate_limit_exceeded', {
+    foldPerMinute: route,
+    metadata: { route, limit: verdict.limit, policy: verdict.policy, source: verdict.source, rule: limit },
+  });
+  return { kind: 'rate_limited', retryAfter: verdict.resetSeconds };
+}
+
+/**
+ * A limit the route takes once it knows its key (a login's email, a Bearer call's session): the same
+ * headers, event and refusal as the gate's own limit. `identity` is already free of secrets (a hash, an id).
+ */
+export async function limitAfterGate(
+  deps: Pick<GateDeps, 'limiter'>,
+  events: RequestEvents,
+  r: { route: string; limited: LimitedRoute; identity: string; now: Date },
+): Promise<GateResult> {
+  const verdict = await deps.limiter(r.limited, r.identity, r.now);
+  const headers = rateLimitHeaders(verdict);
+  return { headers, refusal: verdict.allowed ? undefined : refuseOverLimit(events, r.route, verdict, r.limited) };
 }

@@ -7,13 +7,18 @@ import { z } from 'zod';
 const count = (n: number) => z.number().int().min(1).default(n);
 const seconds = (n: number) => z.number().int().min(1).default(n);
 
-const limit = (requests: number, windowSeconds: number) =>
+type LimitKey = 'ip' | 'ip+user-agent' | 'ip+email' | 'global';
+
+const limit = (requests: number, windowSeconds: number, defaultKey: LimitKey = 'ip') =>
   z
     .object({
       requests: count(requests),
       windowSeconds: seconds(windowSeconds),
-      /** What the limit is counted per: the client IP (default), the IP and user agent, or all clients together. */
-      key: z.enum(['ip', 'ip+user-agent', 'global']).default('ip'),
+      /**
+       * What the limit is counted per: the client IP, the IP and user agent, the IP and the email a
+       * login names (taken by the route once the body is read; elsewhere as `ip`), or all clients together.
+       */
+      key: z.enum(['ip', 'ip+user-agent', 'ip+email', 'global']).default(defaultKey),
     })
     .prefault({});
 
@@ -45,14 +50,29 @@ export const securityConfigSchema = z.object({
     .prefault({}),
   multipleDevices: z.object({ devices: count(3), windowSeconds: seconds(3600) }).prefault({}),
   rapidRefresh: z.object({ refreshes: count(10), windowSeconds: seconds(600) }).prefault({}),
-  bot: z.object({ requests: count(50), windowSeconds: seconds(60), blockSeconds: seconds(1800) }).prefault({}),
+  /**
+   * Requests from one IP to one route. Above every per-IP limit (signup 50, login failures 60), so an
+   * address that keeps to its limits is never taken for a bot.
+   */
+  bot: z.object({ requests: count(120), windowSeconds: seconds(60), blockSeconds: seconds(1800) }).prefault({}),
   /** A good login from an IP that just failed this many times for the account: a guessed password? */
   accountTakeover: z.object({ failuresBeforeSuccess: count(3) }).prefault({}),
   impossibleTravel: z.object({ maxSpeedKmh: count(1000), countryChangeSeconds: seconds(3600) }).prefault({}),
   rateLimits: z
     .object({
-      login: limit(5, 60),
-      signup: limit(3, 60),
+      /**
+       * Per (IP, email): people behind one address (an office, a campus NAT, a carrier's CGNAT) do not
+       * share a budget; guessing one account from one address is the brute-force rule's (5 failures).
+       */
+      login: limit(10, 60, 'ip+email'),
+      /**
+       * Failed logins per IP, whatever the email: the ceiling above the per-(IP, email) limits. Only a
+       * failure takes a slot, so people who sign in correctly are not slowed by others' failures behind
+       * their address; once it is full, every login from the address waits (429) until a slot frees.
+       */
+      loginFailures: limit(60, 60),
+      /** An office onboarding signs its people up from one address (Auth0 allows 50 per IP a minute). */
+      signup: limit(50, 60),
       refresh: limit(10, 60),
       google: limit(5, 60),
       logout: limit(20, 60),

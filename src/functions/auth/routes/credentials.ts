@@ -4,7 +4,9 @@ import type { AuthHonoEnv } from '../context';
 import type { AuthDeps } from '../deps';
 import { SignupBody, LoginBody, TokenResponse, errorResponse, jsonContent, jsonRouteErrors } from '../schemas';
 import { jsonBody } from '../../../lib/http/json-body';
-import { gate } from '../route-gate';
+import { gate, takeRouteLimit } from '../route-gate';
+import { limitTakenByRoute } from '../../../lib/detection/request-gate';
+import { sha256Hex } from '../../../lib/sha256';
 import { validationHook } from '../../../lib/http/validation';
 import { ApiError, type ErrorCode } from '../../../lib/http/errors';
 import type { EventType } from '../../../lib/events/event-types';
@@ -32,7 +34,10 @@ const signupRoute = createRoute({
 const loginRoute = createRoute({
   method: 'post',
   path: '/api/auth/login',
-  middleware: [gate({ limit: 'login', credential: true, watchUserAgent: true }), jsonBody] as const,
+  middleware: [
+    gate({ limit: 'login', failures: 'loginFailures', credential: true, watchUserAgent: true }),
+    jsonBody,
+  ] as const,
   request: { body: { content: { 'application/json': { schema: LoginBody } }, required: true } },
   responses: {
     ...jsonRouteErrors,
@@ -130,6 +135,9 @@ export function credentialRoutes(deps: AuthDeps) {
     const client = c.get('client');
     const email = normalizeEmail(body.email);
     const ip = ipBucket(client.ip);
+    // Per (IP, email), taken before any password work; the email only as a hash (it is a Redis key).
+    if (limitTakenByRoute('login', deps.security))
+      await takeRouteLimit(c, deps, 'login', `${ip}:${(await sha256Hex(email)).slice(0, 32)}`);
     const guard = addressGuard(deps.redis, ip, now).catch((err: unknown) => {
       deps.report(err, { source: 'detect', detail: 'address-guard' }); // Redis down: no guard, as no block check
       return undefined;
@@ -150,7 +158,12 @@ export function credentialRoutes(deps: AuthDeps) {
       // `login_failed` is the contract's event for an unknown user, whatever refused it.
       events.record(userId ? failure.event : 'login_failed', { userId, metadata: { reason: failure.reason } });
       // Awaited: a brute-force block must be in place before the next attempt arrives.
-      if (failure.countsAsGuess) await deps.detect.loginFailure(events, { email, userId, client, now });
+      // The failure also takes a slot of the address's ceiling (the gate only looks at it).
+      if (failure.countsAsGuess)
+        await Promise.all([
+          deps.detect.loginFailure(events, { email, userId, client, now }),
+          deps.limiter('loginFailures', ip, now),
+        ]);
       throw new ApiError(failure.code, failure.message, { retryAfter: await refusalRetryAfter(result, guard, now) });
     }
     const rehash = result.rehash();
