@@ -159,6 +159,8 @@ export function onLoginSuccess(
       latitude: r.client.latitude,
       longitude: r.client.longitude,
       country: r.client.country,
+      asn: r.client.asn,
+      colo: r.client.colo,
       at: r.now.getTime(),
     };
     const { distinctDevices, newDevice, previousPlace, failuresBefore } = await recordLogin(deps.redis, {

@@ -38,7 +38,13 @@ describe('security config defaults', () => {
     expect(c.bot).toEqual({ requests: 120, windowSeconds: 60, blockSeconds: 1800 });
     expect(c.multipleDevices).toEqual({ devices: 3, windowSeconds: 3600 });
     expect(c.rapidRefresh).toEqual({ refreshes: 10, windowSeconds: 600 });
-    expect(c.impossibleTravel).toEqual({ maxSpeedKmh: 1000, countryChangeSeconds: 3600 });
+    // Issue 13: positions within 200 km are one place; no egress networks listed by default.
+    expect(c.impossibleTravel).toEqual({
+      maxSpeedKmh: 1000,
+      countryChangeSeconds: 3600,
+      accuracyKm: 200,
+      egressAsns: [],
+    });
   });
 
   it('parsing {} gives the defaults', () => {
@@ -64,7 +70,12 @@ describe('security config overrides', () => {
       rateLimits: { refresh: { key: 'ip+user-agent' } },
     });
     expect(c.bruteForce).toEqual({ failures: 3, windowSeconds: 300, blockSeconds: 3600 });
-    expect(c.impossibleTravel).toEqual({ maxSpeedKmh: 1000, countryChangeSeconds: 600 });
+    expect(c.impossibleTravel).toEqual({
+      maxSpeedKmh: 1000,
+      countryChangeSeconds: 600,
+      accuracyKm: 200,
+      egressAsns: [],
+    });
     expect(c.rateLimits.refresh).toEqual({ requests: 10, windowSeconds: 60, key: 'ip+user-agent' });
     expect(c.bot).toEqual(DEFAULT_SECURITY_CONFIG.bot);
   });

@@ -57,7 +57,16 @@ export const securityConfigSchema = z.object({
   bot: z.object({ requests: count(120), windowSeconds: seconds(60), blockSeconds: seconds(1800) }).prefault({}),
   /** A good login from an IP that just failed this many times for the account: a guessed password? */
   accountTakeover: z.object({ failuresBeforeSuccess: count(3) }).prefault({}),
-  impossibleTravel: z.object({ maxSpeedKmh: count(1000), countryChangeSeconds: seconds(3600) }).prefault({}),
+  impossibleTravel: z
+    .object({
+      maxSpeedKmh: count(1000),
+      countryChangeSeconds: seconds(3600),
+      /** How far apart two city-level positions may be and still be one place (mobile networks: median error near 200 km). */
+      accuracyKm: z.number().int().min(0).default(200),
+      /** Known VPN or egress networks (ASNs) whose location is the exit's, not the person's: never compared. */
+      egressAsns: z.array(z.number().int().min(0)).max(1000).default([]),
+    })
+    .prefault({}),
   rateLimits: z
     .object({
       /**
