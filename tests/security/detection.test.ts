@@ -279,12 +279,15 @@ describe('device fingerprint mismatch', () => {
     expect(ofType(rows, 'suspicious_token_usage')).toHaveLength(0);
   });
 
-  it('also records suspicious_token_usage (high) when the country changed too', async () => {
+  // Issue 13: a refresh whose device and country both changed now ends the session by default
+  // (risk.refreshPolicy.high = end_session): 401 TOKEN_REVOKED instead of a new pair.
+  it('also records suspicious_token_usage (high) when the country changed too, and ends the session', async () => {
     const account = await signUpAs({ ua: UA.chrome, cf: BERLIN });
     const userId = account.user.id;
     const res = await refresh(account.refreshToken, { ua: UA.firefox, cf: NEW_YORK });
-    expect(res.status).toBe(200);
-    const rows = await untilUserHas(userId, 'token_refreshed', 1);
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ error: 'TOKEN_REVOKED' });
+    const rows = await untilUserHas(userId, 'suspicious_token_usage', 1);
     expect(ofType(rows, 'device_fingerprint_mismatch')).toHaveLength(1);
     const suspicious = ofType(rows, 'suspicious_token_usage');
     expect(suspicious).toHaveLength(1);

@@ -97,6 +97,27 @@ export async function countLoginFailure(
   };
 }
 
+/** What a good login's risk needs from Redis, read-only, in one round trip (recordLogin swaps the place later). */
+export async function readLoginRisk(
+  redis: Pipelined,
+  r: { email: string; ip: string; userId: string },
+): Promise<{ accountFailures: number; addressAccounts: number; previousPlace: LoginPlace | null }> {
+  const [account, accounts, previous] = await redis
+    .pipeline()
+    .get(`auth:fail-account:${await emailKey(r.email)}`)
+    .scard(`auth:fail-ip-accounts:${r.ip}`)
+    .get(`auth:last-login:${r.userId}`)
+    .exec<[unknown, number, unknown]>();
+  return {
+    accountFailures: Number(account ?? 0),
+    addressAccounts: Number(accounts ?? 0),
+    previousPlace: parsePlace(previous),
+  };
+}
+
+const parsePlace = (value: unknown): LoginPlace | null =>
+  value ? ((typeof value === 'string' ? JSON.parse(value) : value) as LoginPlace) : null;
+
 export function countBruteForceDetection(
   redis: Counting,
   r: { userId: string; config: SecurityConfig },
@@ -130,9 +151,7 @@ export async function recordLogin(
     .getset(lastLoginKey, JSON.stringify(r.place))
     .expire(lastLoginKey, LAST_LOGIN_TTL_SECONDS)
     .exec<[unknown, number, unknown, number, unknown, unknown, unknown]>();
-  const previousPlace = previous
-    ? ((typeof previous === 'string' ? JSON.parse(previous) : previous) as LoginPlace)
-    : null;
+  const previousPlace = parsePlace(previous);
   return { distinctDevices, newDevice: added === 1, previousPlace, failuresBefore: Number(failuresBefore ?? 0) };
 }
 

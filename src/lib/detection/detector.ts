@@ -16,11 +16,16 @@ import {
   distributedBruteForce,
   impossibleTravel,
   rapidRefresh,
+  suspiciousUserAgent,
   takeoverSuspected,
   tooManyDevices,
+  type LoginPlace,
   type StuffingVerdict,
 } from './rules';
+import { loginRisk, refreshRisk, type LoginAction, type RefreshAction, type RiskVerdict } from './risk';
+import { accountHistory } from '../accounts/known-device';
 import {
+  readLoginRisk,
   countBruteForceDetection,
   countLoginFailure,
   countRefresh,
@@ -155,14 +160,7 @@ export function onLoginSuccess(
   r: { email: string; userId: string; client: ClientContext; now: Date },
 ) {
   return guarded(deps, 'login-success', async () => {
-    const place = {
-      latitude: r.client.latitude,
-      longitude: r.client.longitude,
-      country: r.client.country,
-      asn: r.client.asn,
-      colo: r.client.colo,
-      at: r.now.getTime(),
-    };
+    const place = placeOf(r.client, r.now);
     const { distinctDevices, newDevice, previousPlace, failuresBefore } = await recordLogin(deps.redis, {
       email: r.email,
       ip: ipBucket(r.client.ip),
@@ -198,22 +196,83 @@ export function onLoginSuccess(
   });
 }
 
+/** Where a request comes from, as a place a login is compared with (rules.ts, impossibleTravel). */
+const placeOf = (client: ClientContext, now: Date): LoginPlace => ({
+  latitude: client.latitude,
+  longitude: client.longitude,
+  country: client.country,
+  asn: client.asn,
+  colo: client.colo,
+  at: now.getTime(),
+});
+
+/**
+ * The risk of a login whose password was right, before its session starts (risk.ts): the account's
+ * history (one query), its recent failures and the address's (one Redis round trip), the travel from
+ * the last login and the user agent. Undefined when the signals cannot be read (the login goes on, as
+ * it would without detection; the failure is reported).
+ */
+export async function assessLogin(
+  deps: DetectorDeps,
+  r: { email: string; userId: string; client: ClientContext; now: Date },
+): Promise<RiskVerdict<LoginAction> | undefined> {
+  try {
+    const [history, recent] = await Promise.all([
+      accountHistory(deps.db, r.userId, r.client, r.now),
+      readLoginRisk(deps.redis, { email: r.email, ip: ipBucket(r.client.ip), userId: r.userId }),
+    ]);
+    return loginRisk(
+      {
+        newDevice: !history.knownDevice,
+        newCountry: !history.knownCountry,
+        newAsn: !history.knownAsn,
+        impossibleTravel: impossibleTravel(recent.previousPlace, placeOf(r.client, r.now), deps.config).anomaly,
+        accountFailures: recent.accountFailures,
+        addressAccounts: recent.addressAccounts,
+        suspiciousUserAgent: suspiciousUserAgent(r.client.userAgent) !== undefined,
+      },
+      deps.config,
+    );
+  } catch (err) {
+    deps.report(err, { source: 'detect', detail: 'login-risk' });
+    return undefined;
+  }
+}
+
+/** A refresh's risk, from the rotation's own view of the session: pure, so it can decide before the answer. */
+export function assessRefresh(
+  config: SecurityConfig,
+  r: { rotation: RefreshedSession; client: ClientContext },
+): RiskVerdict<RefreshAction> {
+  const { sessionFingerprint, previousCountry, previousAsn } = r.rotation;
+  return refreshRisk(
+    {
+      deviceChanged: sessionFingerprint !== null && sessionFingerprint !== r.client.fingerprint,
+      countryChanged: previousCountry !== null && r.client.country !== null && previousCountry !== r.client.country,
+      asnChanged: previousAsn !== null && r.client.asn !== null && previousAsn !== r.client.asn,
+      suspiciousUserAgent: suspiciousUserAgent(r.client.userAgent) !== undefined,
+    },
+    config,
+  );
+}
+
 /** The rotation's own view of the session (what it was before this refresh), as the rotation statement returned it. */
 type RefreshedSession = Pick<
   RotationResult,
-  'sessionId' | 'userId' | 'tokenId' | 'sessionFingerprint' | 'previousCountry'
+  'sessionId' | 'userId' | 'tokenId' | 'sessionFingerprint' | 'previousCountry' | 'previousAsn'
 >;
 
 export function onRefresh(
   deps: DetectorDeps,
   events: RequestEvents,
-  r: { rotation: RefreshedSession; client: ClientContext; now: Date },
+  r: { rotation: RefreshedSession; client: ClientContext; risk: RiskVerdict<RefreshAction>; now: Date },
 ) {
   const { sessionId, userId, tokenId, sessionFingerprint, previousCountry } = r.rotation;
   return guarded(deps, 'refresh', async () => {
     const fingerprintChanged = sessionFingerprint !== null && sessionFingerprint !== r.client.fingerprint;
+    const risk = { score: r.risk.score, level: r.risk.level, signals: r.risk.signals, action: r.risk.action };
     if (fingerprintChanged) {
-      events.record('device_fingerprint_mismatch', { userId, tokenId, metadata: { sessionId } });
+      events.record('device_fingerprint_mismatch', { userId, tokenId, metadata: { sessionId, risk } });
       const countryChanged =
         previousCountry !== null && r.client.country !== null && previousCountry !== r.client.country;
       if (countryChanged) {
@@ -226,10 +285,20 @@ export function onRefresh(
             signals: ['device_fingerprint_mismatch', 'country_change'],
             from: previousCountry,
             to: r.client.country,
+            risk,
           },
         });
       }
     }
+    // A verdict the policy asks to alert on that the rules above did not already raise.
+    if (r.risk.action !== 'allow' && !(fingerprintChanged && r.risk.signals.includes('countryChanged')))
+      events.record('suspicious_token_usage', {
+        userId,
+        tokenId,
+        alert: true,
+        metadata: { sessionId, signals: r.risk.signals, risk },
+      });
+    if (r.risk.action === 'end_session') return; // the session is over: no count to keep
     const refreshes = await countRefresh(deps.redis, { sessionId, config: deps.config });
     if (rapidRefresh(refreshes, deps.config)) {
       events.record('rapid_token_refresh', {
@@ -244,20 +313,29 @@ export function onRefresh(
 
 /** The detector bound to its dependencies, as routes use it; `noDetection` turns it off (benchmarks only). */
 export interface Detect {
+  loginRisk: (r: Parameters<typeof assessLogin>[1]) => Promise<RiskVerdict<LoginAction> | undefined>;
+  refreshRisk: (r: Parameters<typeof assessRefresh>[1]) => RiskVerdict<RefreshAction> | undefined;
   loginFailure: (events: RequestEvents, r: Parameters<typeof onLoginFailure>[2]) => Promise<void>;
   loginSuccess: (events: RequestEvents, r: Parameters<typeof onLoginSuccess>[2]) => Promise<void>;
-  refresh: (events: RequestEvents, r: Parameters<typeof onRefresh>[2]) => Promise<void>;
+  refresh: (
+    events: RequestEvents,
+    r: Omit<Parameters<typeof onRefresh>[2], 'risk'> & { risk: RiskVerdict<RefreshAction> | undefined },
+  ) => Promise<void>;
 }
 
 export function bindDetector(deps: DetectorDeps): Detect {
   return {
+    loginRisk: (r) => assessLogin(deps, r),
+    refreshRisk: (r) => assessRefresh(deps.config, r),
     loginFailure: (events, r) => onLoginFailure(deps, events, r),
     loginSuccess: (events, r) => onLoginSuccess(deps, events, r),
-    refresh: (events, r) => onRefresh(deps, events, r),
+    refresh: (events, r) => onRefresh(deps, events, { ...r, risk: r.risk ?? assessRefresh(deps.config, r) }),
   };
 }
 
 export const noDetection: Detect = {
+  loginRisk: async () => undefined,
+  refreshRisk: () => undefined,
   loginFailure: async () => {},
   loginSuccess: async () => {},
   refresh: async () => {},

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 
 const count = (n: number) => z.number().int().min(1).default(n);
+const weight = (n: number) => z.number().int().min(0).max(100).default(n);
 const seconds = (n: number) => z.number().int().min(1).default(n);
 
 type LimitKey = 'ip' | 'ip+user-agent' | 'ip+email' | 'global';
@@ -65,6 +66,52 @@ export const securityConfigSchema = z.object({
       accuracyKm: z.number().int().min(0).default(200),
       /** Known VPN or egress networks (ASNs) whose location is the exit's, not the person's: never compared. */
       egressAsns: z.array(z.number().int().min(0)).max(1000).default([]),
+    })
+    .prefault({}),
+  /**
+   * The risk verdict of each login and refresh (risk.ts): signal weights add up to a score (0-100),
+   * `levels` cut it into low, medium and high, and each level's action is the policy's. A login's
+   * `refuse` never applies to a device the account knows.
+   */
+  risk: z
+    .object({
+      loginWeights: z
+        .object({
+          newDevice: weight(25),
+          newCountry: weight(20),
+          newAsn: weight(10),
+          impossibleTravel: weight(35),
+          accountFailures: weight(25),
+          addressFailures: weight(25),
+          suspiciousUserAgent: weight(20),
+        })
+        .prefault({}),
+      refreshWeights: z
+        .object({
+          deviceChanged: weight(35),
+          countryChanged: weight(30),
+          asnChanged: weight(10),
+          suspiciousUserAgent: weight(20),
+        })
+        .prefault({}),
+      /** Recent failures that make a login riskier: on the account (any address), and distinct accounts from the address. */
+      accountFailures: count(3),
+      addressAccounts: count(3),
+      levels: z.object({ medium: weight(40), high: weight(60) }).prefault({}),
+      loginPolicy: z
+        .object({
+          low: z.enum(['allow', 'alert', 'refuse']).default('allow'),
+          medium: z.enum(['allow', 'alert', 'refuse']).default('alert'),
+          high: z.enum(['allow', 'alert', 'refuse']).default('refuse'),
+        })
+        .prefault({}),
+      refreshPolicy: z
+        .object({
+          low: z.enum(['allow', 'alert', 'end_session']).default('allow'),
+          medium: z.enum(['allow', 'alert', 'end_session']).default('alert'),
+          high: z.enum(['allow', 'alert', 'end_session']).default('end_session'),
+        })
+        .prefault({}),
     })
     .prefault({}),
   rateLimits: z

@@ -17,6 +17,7 @@ import { normalizeEmail } from '../../../lib/accounts/user-store';
 import { addressGuard } from '../../../lib/detection/address-guard';
 import { secondsLeft, type IpBlock } from '../../../lib/detection/ip-blocklist';
 import { ipBucket } from '../../../lib/client/ip-bucket';
+import { riskSummary } from '../../../lib/detection/risk';
 
 const signupRoute = createRoute({
   method: 'post',
@@ -166,6 +167,24 @@ export function credentialRoutes(deps: AuthDeps) {
         ]);
       throw new ApiError(failure.code, failure.message, { retryAfter: await refusalRetryAfter(result, guard, now) });
     }
+    const risk = await deps.detect.loginRisk({ email, userId: result.user.id, client, now });
+    const recorded = risk ? riskSummary(risk) : undefined;
+    if (risk?.action === 'refuse') {
+      // A right password from a device the account never used, where the signals say takeover: the
+      // same answer as a wrong password (no oracle for a list), and an alert. Never a known device.
+      events.record('account_takeover_attempt', {
+        userId: result.user.id,
+        alert: true,
+        metadata: { reason: 'risky_login_refused', risk: recorded },
+      });
+      throw new ApiError(loginFailures.wrong_password.code, loginFailures.wrong_password.message);
+    }
+    if (risk?.action === 'alert')
+      events.record('suspicious_activity', {
+        userId: result.user.id,
+        alert: true,
+        metadata: { reason: 'risky_login', risk: recorded },
+      });
     const rehash = result.rehash();
     if (rehash)
       c.executionCtx.waitUntil(rehash.catch((err: unknown) => deps.report(err, { source: 'post', detail: 'rehash' })));
@@ -174,7 +193,7 @@ export function credentialRoutes(deps: AuthDeps) {
         user: result.user,
         deviceName: body.deviceName,
         now,
-        success: { type: 'login_success' },
+        success: { type: 'login_success', metadata: recorded ? { risk: recorded } : {} },
       }),
       200,
     );
