@@ -44,15 +44,19 @@ const LAST_LOGIN_TTL_SECONDS = 30 * 86_400;
 
 export async function requestCounters(
   redis: Pipelined,
-  r: { ip: string; route: string; config: SecurityConfig; now: Date },
+  r: { ip: string; route: string; config: SecurityConfig; now: Date; countBot: boolean },
 ): Promise<{ block: IpBlock | undefined; botCount: number }> {
-  const botKey = `auth:bot:${r.route}:${r.ip}`;
-  const [blockValue, botCount] = await redis
-    .pipeline()
-    .get(blockedIpKey(r.ip))
-    .eval(COUNT_IN_WINDOW, [botKey], [String(r.config.bot.windowSeconds)])
-    .exec<[unknown, number]>();
-  return { block: parseBlock(r.ip, blockValue, r.now), botCount: Number(botCount) };
+  const pipeline = redis.pipeline().get(blockedIpKey(r.ip));
+  if (r.countBot) pipeline.eval(COUNT_IN_WINDOW, [botKey(r.route, r.ip)], [String(r.config.bot.windowSeconds)]);
+  const [blockValue, botCount] = await pipeline.exec<[unknown, number | undefined]>();
+  return { block: parseBlock(r.ip, blockValue, r.now), botCount: Number(botCount ?? 0) };
+}
+
+const botKey = (route: string, ip: string) => `auth:bot:${route}:${ip}`;
+
+/** One request toward bot detection, alone (a Bearer route's refusal, counted after its answer). */
+export function countBotRequest(redis: Counting, r: { ip: string; route: string; config: SecurityConfig }) {
+  return countInWindow(redis, botKey(r.route, r.ip), r.config.bot.windowSeconds);
 }
 
 /** One count in a fixed window that starts at the first hit: one atomic script, one round trip. */

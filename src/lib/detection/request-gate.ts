@@ -10,7 +10,7 @@ import type { ClientContext } from '../client/client-context';
 import type { RateLimiter, LimitVerdict } from '../rate-limit/rate-limiter';
 import type { LimitedRoute, SecurityConfig } from './security-config';
 import { botActivity, suspiciousUserAgent } from './rules';
-import { requestCounters } from './counters';
+import { countBotRequest, requestCounters } from './counters';
 import { blockIp, secondsLeft } from './ip-blocklist';
 import { ipBucket } from '../client/ip-bucket';
 
@@ -34,6 +34,8 @@ export interface GateRequest {
   credential: boolean;
   /** Auth flows, where a tool's user agent is worth an event. */
   watchUserAgent: boolean;
+  /** Whether the request counts toward bot detection here; a Bearer route counts only its refusals (countRefusedBearer). */
+  countBot: boolean;
   client: ClientContext;
   now: Date;
 }
@@ -78,10 +80,12 @@ export async function gateRequest(deps: GateDeps, events: RequestEvents, r: Gate
   const ip = ipBucket(r.client.ip);
   const takeHere = r.limited !== undefined && !limitTakenByRoute(r.limited, deps.config);
   const [counters, verdict, ceiling] = await Promise.all([
-    requestCounters(deps.redis, { ip, route: r.route, config: deps.config, now: r.now }).catch((err: unknown) => {
-      deps.report(err, { source: 'gate', detail: r.route }); // Redis down: no block check, no bot count (rate limits fall back to memory)
-      return undefined;
-    }),
+    requestCounters(deps.redis, { ip, route: r.route, config: deps.config, now: r.now, countBot: r.countBot }).catch(
+      (err: unknown) => {
+        deps.report(err, { source: 'gate', detail: r.route }); // Redis down: no block check, no bot count (rate limits fall back to memory)
+        return undefined;
+      },
+    ),
     r.limited && takeHere ? deps.limiter(r.limited, limiterKey(r.limited, r.client, deps.config), r.now) : undefined,
     r.failures ? deps.limiter.peek(r.failures, ip, r.now) : undefined,
   ]);
@@ -99,17 +103,12 @@ export async function gateRequest(deps: GateDeps, events: RequestEvents, r: Gate
     return { headers, refusal: { kind: 'ip_blocked', retryAfter: secondsLeft(counters.block, r.now) } };
   }
   if (counters && botActivity(counters.botCount, deps.config)) {
-    const block = await blockIp(deps.redis, ip, 'bot_activity', deps.config.bot.blockSeconds, r.now).catch(
-      () => undefined,
-    );
-    events.record('bot_activity_detected', {
-      alert: true,
-      metadata: { route: r.route, requests: counters.botCount, windowSeconds: deps.config.bot.windowSeconds },
+    const block = await blockForBotActivity(deps, events, {
+      ip,
+      route: r.route,
+      requests: counters.botCount,
+      now: r.now,
     });
-    if (block)
-      events.record('ip_address_blocked', {
-        metadata: { reason: 'bot_activity', until: new Date(block.until).toISOString() },
-      });
     if (r.credential && block) {
       return { headers, refusal: { kind: 'ip_blocked', retryAfter: secondsLeft(block, r.now) } };
     }
@@ -119,6 +118,49 @@ export async function gateRequest(deps: GateDeps, events: RequestEvents, r: Gate
   }
   if (verdict && !verdict.allowed) return { headers, refusal: refuseOverLimit(events, r.route, verdict, r.limited) };
   return { headers, refusal: undefined };
+}
+
+async function blockForBotActivity(
+  deps: GateDeps,
+  events: RequestEvents,
+  r: { ip: string; route: string; requests: number; now: Date },
+) {
+  const block = await blockIp(deps.redis, r.ip, 'bot_activity', deps.config.bot.blockSeconds, r.now).catch(
+    () => undefined,
+  );
+  events.record('bot_activity_detected', {
+    alert: true,
+    metadata: { route: r.route, requests: r.requests, windowSeconds: deps.config.bot.windowSeconds },
+  });
+  if (block)
+    events.record('ip_address_blocked', {
+      metadata: { reason: 'bot_activity', until: new Date(block.until).toISOString() },
+    });
+  return block;
+}
+
+/**
+ * A Bearer route's refused token (401), counted after the answer toward the IP's bot detection and its
+ * ceiling on refused tokens (`rateLimits.bearer`): a scanner of tokens fills them, the people behind an
+ * address using valid sessions do not.
+ */
+export async function countRefusedBearer(
+  deps: GateDeps,
+  events: RequestEvents,
+  r: { route: string; client: ClientContext; now: Date },
+): Promise<void> {
+  const ip = ipBucket(r.client.ip);
+  try {
+    // The refusal also takes a slot of the address's ceiling on refused tokens (the gate only looks at it).
+    const [requests] = await Promise.all([
+      countBotRequest(deps.redis, { ip, route: r.route, config: deps.config }),
+      deps.limiter('bearer', ip, r.now),
+    ]);
+    if (botActivity(requests, deps.config))
+      await blockForBotActivity(deps, events, { ip, route: r.route, requests, now: r.now });
+  } catch (err) {
+    deps.report(err, { source: 'gate', detail: r.route });
+  }
 }
 
 function refuseOverLimit(

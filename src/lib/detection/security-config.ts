@@ -133,10 +133,16 @@ export const securityConfigSchema = z.object({
       google: limit(5, 60),
       logout: limit(20, 60),
       /**
-       * All Bearer routes together (me, sessions, logout-all), per IP: they are not refused for a
-       * blocked IP, so this bounds what one host can make them do (and log) with bad tokens.
+       * Refused tokens on the Bearer routes together (me, sessions, logout-all), per IP: they are not
+       * refused for a blocked IP, so this bounds what one host can make them do (and log) with bad
+       * tokens. Only a refusal takes a slot (issue 13): valid sessions are limited per session.
        */
       bearer: limit(300, 60),
+      /**
+       * One session on the Bearer routes together, whatever its address: a valid token used hundreds of
+       * times a minute is a bot (issue 13). Its refusals are bot_activity_detected, never an IP block.
+       */
+      bearerSession: limit(120, 60),
       /** The dashboard API, per signed-in admin (not per IP): a page makes a handful of calls a view. */
       admin: limit(600, 60),
     })

@@ -7,7 +7,7 @@ import { jsonBody, noBody } from '../../../lib/http/json-body';
 import { validationHook } from '../../../lib/http/validation';
 import { ApiError, type ErrorCode } from '../../../lib/http/errors';
 import { bearerAuth } from '../../../lib/http/bearer-auth';
-import { gate } from '../route-gate';
+import { gate, sessionLimit } from '../route-gate';
 import { refreshSession } from '../../../lib/sessions/token-issuer';
 import { hashRefreshToken, isWellFormedRefreshToken } from '../../../lib/tokens/refresh-token';
 import { revokeAllSessions, revokeSession, revokeSessionOfToken } from '../../../lib/sessions/session-store';
@@ -45,7 +45,7 @@ const logoutAllRoute = (bearer: ReturnType<typeof bearerAuth>) =>
   createRoute({
     method: 'post',
     path: '/api/auth/logout-all',
-    middleware: [gate({ limit: 'bearer' }), bearer, noBody] as const,
+    middleware: [gate({ failures: 'bearer', bearer: true }), bearer, sessionLimit, noBody] as const,
     security: [{ bearer: [] }],
     responses: {
       ...bearerErrors,
