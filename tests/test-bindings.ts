@@ -35,5 +35,7 @@ export async function testBindings(): Promise<Record<string, string>> {
     ALERT_WEBHOOK_URL: `http://127.0.0.1:${testProfile.controlPort}/webhook/alerts`,
     ALERT_WEBHOOK_FORMAT: 'json',
     ALERT_WEBHOOK_SECRET: 'test-webhook-secret-0123456789',
+    // tests/replay: `small` in CI, `full` (the issue's ten minutes) from `npm run replay`.
+    REPLAY: process.env.REPLAY === 'full' ? 'full' : 'small',
   };
 }
