@@ -11,10 +11,11 @@ import { describe, expect, it } from 'vitest';
 import { api, type Tokens } from '../auth/api';
 import { securityEvents } from '../../src/lib/storage/schema';
 import { db, sleep } from '../support';
-import { FULL, SMALL, generate, type Account, type Origin, type Step } from '../../scripts/replay/scenario.ts';
+import { FULL, MEDIUM, SMALL, generate, type Account, type Origin, type Step } from '../../scripts/replay/scenario.ts';
 import { report, score, type Outcome, type RecordedEvent } from '../../scripts/replay/score.ts';
 
-const full = (env as unknown as { REPLAY?: string }).REPLAY === 'full';
+const size = (env as unknown as { REPLAY?: string }).REPLAY ?? 'small';
+const full = size !== 'small';
 const SEED = 13;
 
 const send = (path: string, origin: Origin, r: { body?: unknown; token?: string } = {}) =>
@@ -77,10 +78,14 @@ async function play(
 
 describe('replay of ordinary traffic and attacks', () => {
   it(
-    `scores detection, stopping and harm to ordinary users (${full ? 'full: 10 min' : 'small: 60 s'})`,
+    `scores detection, stopping and harm to ordinary users (${full ? `${size}: 10 min` : 'small: 60 s'})`,
     { timeout: full ? 1_800_000 : 600_000 },
     async () => {
-      const scenario = generate(SEED, full ? FULL : SMALL, Date.now() % 100_000);
+      const scenario = generate(
+        SEED,
+        size === 'full' ? FULL : size === 'medium' ? MEDIUM : SMALL,
+        Date.now() % 100_000,
+      );
       const wallet: Wallet = new Map();
       const userIds = new Map<string, string>();
       await signUpAll(
@@ -109,7 +114,7 @@ describe('replay of ordinary traffic and attacks', () => {
         .where(gte(securityEvents.createdAt, new Date(t0 - 1_000)));
       const events: RecordedEvent[] = rows.map((r) => ({ ...r, at: r.at.getTime() }));
       const result = score(scenario, outcomes, events, userIds);
-      console.log(`\nreplay (seed ${SEED}, ${full ? 'full' : 'small'}):\n${report(result)}\n`);
+      console.log(`\nreplay (seed ${SEED}, ${size}):\n${report(result)}\n`);
 
       expect(result.attacks).toBe(scenario.attacks.length);
       expect(result.benignUsers).toBe(scenario.benign.length);
