@@ -19,6 +19,8 @@ export async function makeSigningKeys(): Promise<{ privateJwk: string; publicJwk
   return { privateJwk: JSON.stringify(privateJwk), publicJwks: JSON.stringify([publicJwk]) };
 }
 
+const replaySize = ['full', 'medium'].includes(process.env.REPLAY ?? '') ? (process.env.REPLAY as string) : 'small';
+
 export async function testBindings(): Promise<Record<string, string>> {
   const keys = await makeSigningKeys();
   return {
@@ -35,5 +37,10 @@ export async function testBindings(): Promise<Record<string, string>> {
     ALERT_WEBHOOK_URL: `http://127.0.0.1:${testProfile.controlPort}/webhook/alerts`,
     ALERT_WEBHOOK_FORMAT: 'json',
     ALERT_WEBHOOK_SECRET: 'test-webhook-secret-0123456789',
+    // tests/replay: `small` in CI, `full` (the issue's ten minutes) from `npm run replay`, or `medium`.
+    REPLAY: replaySize,
+    // A long replay makes one local isolate do the CPU work of many: give Redis time rather than
+    // measure an overloaded laptop's fallbacks (the rules are under test, not the capacity).
+    ...(replaySize === 'small' ? {} : { SECURITY_CONFIG: JSON.stringify({ redisTimeoutMs: 5000 }) }),
   };
 }

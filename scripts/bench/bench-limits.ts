@@ -6,7 +6,18 @@
 const many = { requests: 1_000_000 };
 
 export const BENCH_SECURITY_CONFIG = JSON.stringify({
-  rateLimits: { login: many, signup: many, refresh: many, google: many, logout: many, bearer: many },
+  rateLimits: {
+    login: many,
+    loginFailures: many,
+    signup: many,
+    refresh: many,
+    google: many,
+    logout: many,
+    bearer: many,
+    bearerSession: many,
+  },
   bot: many,
   rapidRefresh: { refreshes: 1_000_000 },
+  distributedBruteForce: { failures: 1_000_000 },
+  credentialStuffing: { accounts: 1_000_000, dailyFailures: 1_000_000 },
 });

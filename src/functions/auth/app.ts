@@ -16,14 +16,22 @@ import { googleRoutes } from './routes/google';
 import { tokenRoutes } from './routes/tokens';
 import { accountRoutes } from './routes/account';
 import { jwksRoutes } from './routes/jwks';
-import { gate, gateRunner, openGates, type RunGate } from './route-gate';
+import {
+  gate,
+  gateRunner,
+  noSessionLimit,
+  openGates,
+  sessionLimiter,
+  type LimitSession,
+  type RunGate,
+} from './route-gate';
 import { noStore } from '../../lib/http/no-store';
 import { corsFor } from '../../lib/http/cors';
 
 export type AuthApp = OpenAPIHono<AuthHonoEnv>;
 
 /** Who is calling and what they raised: events are written after the response, in one insert. */
-function requestScope(deps: AuthDeps, runGate: RunGate): MiddlewareHandler<AuthHonoEnv> {
+function requestScope(deps: AuthDeps, runGate: RunGate, limitSession: LimitSession): MiddlewareHandler<AuthHonoEnv> {
   return async (c, next) => {
     const client = await clientContext(c.req.raw);
     const events = new RequestEvents(client, deps.clock());
@@ -31,6 +39,7 @@ function requestScope(deps: AuthDeps, runGate: RunGate): MiddlewareHandler<AuthH
     c.set('client', client);
     c.set('events', events);
     c.set('runGate', runGate);
+    c.set('limitSession', limitSession);
     c.set('defer', (work) => deferred.push(work));
     await next();
     const stores: EventStores = {
@@ -69,7 +78,11 @@ export function createAuthApp(deps: AuthDeps, options: AuthAppOptions = {}): Aut
   const cors = corsFor(deps.config.CORS_ALLOWED_ORIGINS);
   if (cors) app.use('/api/*', cors);
   app.use('/api/*', noStore);
-  app.use('/api/*', requestScope(deps, options.securityGate === false ? openGates : gateRunner(deps)));
+  const open = options.securityGate === false;
+  app.use(
+    '/api/*',
+    requestScope(deps, open ? openGates : gateRunner(deps), open ? noSessionLimit : sessionLimiter(deps)),
+  );
   app.route('/', credentialRoutes(deps));
   app.route('/', googleRoutes(deps));
   app.route('/', tokenRoutes(deps));

@@ -20,6 +20,14 @@ describe('lockRefuses', () => {
     expect(lockRefuses(user, 'session', now)).toBe(false);
   });
 
+  it("the automatic brute-force lock lets the account's known devices log in with a password", () => {
+    const user = { lockedUntil: later, lockReason: BRUTE_FORCE_LOCK };
+    expect(lockRefuses(user, 'password', now, { known: true })).toBe(false);
+    expect(lockRefuses(user, 'password', now, { known: false })).toBe(true);
+    // An operator's lock is not an attack from elsewhere: a known device does not pass it.
+    expect(lockRefuses({ lockedUntil: later, lockReason: ADMIN_LOCK }, 'password', now, { known: true })).toBe(true);
+  });
+
   it("an operator's lock refuses sign-ins, by password or Google, and leaves open sessions alone", () => {
     const user = { lockedUntil: later, lockReason: ADMIN_LOCK };
     expect(lockRefuses(user, 'password', now)).toBe(true);

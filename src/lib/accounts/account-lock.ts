@@ -1,12 +1,14 @@
-import { eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import { users } from '../storage/schema';
 import type { Database } from '../storage/database';
 import type { Redis } from '../storage/redis';
 import { resetBruteForceDetections } from '../detection/counters';
 
 /**
- * The reason of the automatic lock after repeated brute force. It refuses password logins only: the
- * owner's open sessions go on, or anyone who knows an email could log its owner out everywhere just by
+ * The reason of the automatic lock after brute force (repeated per-address detections, or guessing
+ * spread over many addresses). It refuses password logins from devices the account does not know
+ * only: the owner's open sessions go on, and so do the owner's password logins from a device of an
+ * earlier session (known-device.ts), or anyone who knows an email could lock its owner out just by
  * failing passwords. A lock for any reason other than these two also refuses the account's sessions.
  */
 export const BRUTE_FORCE_LOCK = 'repeated_brute_force';
@@ -24,7 +26,6 @@ const SIGN_IN_ONLY_LOCKS = [BRUTE_FORCE_LOCK, ADMIN_LOCK];
 /** What a sign-in or a session asks of an account; the lock policy answers for each. */
 export type AccountAccess = 'password' | 'google' | 'session';
 
-/**
 /** An account's lock as stored on its row. */
 export interface AccountLock {
   lockedUntil: Date | null;
@@ -36,9 +37,14 @@ export interface AccountLock {
  * the automatic brute-force lock refuses password logins only (BRUTE_FORCE_LOCK) and an operator's
  * lock refuses sign-ins only (ADMIN_LOCK).
  */
-export function lockRefuses(user: AccountLock, access: AccountAccess, now: Date): boolean {
+export function lockRefuses(
+  user: AccountLock,
+  access: AccountAccess,
+  now: Date,
+  device: { known: boolean } = { known: false },
+): boolean {
   if (!user.lockedUntil || user.lockedUntil <= now) return false;
-  if (user.lockReason === BRUTE_FORCE_LOCK) return access === 'password';
+  if (user.lockReason === BRUTE_FORCE_LOCK) return access === 'password' && !device.known;
   if (user.lockReason === ADMIN_LOCK) return access !== 'session';
   return true;
 }
@@ -52,6 +58,33 @@ export const sessionBlockingLock = (u: SQL) =>
     SIGN_IN_ONLY_LOCKS.map((r) => sql`${r}`),
     sql`, `,
   )}) then null else ${u}.locked_until end`;
+
+/** Whether a brute-force lock is in force, so a login must ask if its device is known (a query only then). */
+export const bruteForceLocked = (user: AccountLock, now: Date): boolean =>
+  user.lockReason === BRUTE_FORCE_LOCK && user.lockedUntil !== null && user.lockedUntil > now;
+
+/**
+ * The automatic lock (BRUTE_FORCE_LOCK) until at least `until`: it never replaces an operator's or
+ * any other lock still in force (a brute force must not weaken an admin lock into a password-only
+ * one), and never shortens a brute-force lock already running. Returns whether it locked.
+ */
+export async function lockPasswordLogins(db: Database, userId: string, until: Date, now: Date): Promise<boolean> {
+  const rows = await db
+    .update(users)
+    .set({
+      lockedUntil: sql`greatest(coalesce(${users.lockedUntil}, ${until}), ${until})`,
+      lockReason: BRUTE_FORCE_LOCK,
+      updatedAt: now,
+    })
+    .where(
+      and(
+        eq(users.id, userId),
+        or(isNull(users.lockedUntil), lte(users.lockedUntil, now), eq(users.lockReason, BRUTE_FORCE_LOCK)),
+      ),
+    )
+    .returning({ id: users.id });
+  return rows.length > 0;
+}
 
 /** Locks an account until `until` (see BRUTE_FORCE_LOCK for what a lock refuses). */
 export async function lockUser(db: Database, userId: string, until: Date, reason: string, now: Date): Promise<void> {

@@ -6,6 +6,9 @@
  * Keys (all expire by themselves):
  *   auth:bot:{route}:{ip}        requests of one IP to one route          TTL bot.windowSeconds
  *   auth:fail:{sha256(email)}:{ip} failed logins for one email from one IP TTL bruteForce.windowSeconds
+ *   auth:fail-account:{sha256(email)} failed logins for one email, any IP  TTL distributedBruteForce.windowSeconds
+ *   auth:fail-ip-accounts:{ip}   set of sha256(email) failing from one IP TTL credentialStuffing.windowSeconds
+ *   auth:fail-ip-day:{ip}        failed logins from one IP, any email     TTL credentialStuffing.dailyWindowSeconds
  *   auth:bf:{userId}             brute-force detections against a user   TTL accountLock.windowSeconds
  *   auth:devices:{userId}        sorted set fingerprint -> last seen (ms) TTL multipleDevices.windowSeconds
  *   auth:last-login:{userId}     JSON LoginPlace of the last login        TTL 30 days
@@ -14,7 +17,7 @@
 import type { Redis } from '../storage/redis';
 import type { SecurityConfig } from './security-config';
 import { blockedIpKey, parseBlock, type IpBlock } from './ip-blocklist';
-import type { LoginPlace } from './rules';
+import type { AddressFailures, LoginPlace } from './rules';
 import { sha256Hex } from '../sha256';
 
 type Pipelined = Pick<Redis, 'pipeline'>;
@@ -28,19 +31,32 @@ export const COUNT_IN_WINDOW = `local n = redis.call('INCR', KEYS[1])
 if n == 1 or redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return n`;
 
+/**
+ * SADD, and the window's expiry when the set is new, in one atomic step: KEYS[1] the set, ARGV[1] the
+ * window (s), ARGV[2] the member. Returns {added (0|1), cardinality}: a rule fires on the member that
+ * reaches its threshold, not on repeats of members already counted.
+ */
+export const ADD_DISTINCT_IN_WINDOW = `local added = redis.call('SADD', KEYS[1], ARGV[2])
+if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return { added, redis.call('SCARD', KEYS[1]) }`;
+
 const LAST_LOGIN_TTL_SECONDS = 30 * 86_400;
 
 export async function requestCounters(
   redis: Pipelined,
-  r: { ip: string; route: string; config: SecurityConfig; now: Date },
+  r: { ip: string; route: string; config: SecurityConfig; now: Date; countBot: boolean },
 ): Promise<{ block: IpBlock | undefined; botCount: number }> {
-  const botKey = `auth:bot:${r.route}:${r.ip}`;
-  const [blockValue, botCount] = await redis
-    .pipeline()
-    .get(blockedIpKey(r.ip))
-    .eval(COUNT_IN_WINDOW, [botKey], [String(r.config.bot.windowSeconds)])
-    .exec<[unknown, number]>();
-  return { block: parseBlock(r.ip, blockValue, r.now), botCount: Number(botCount) };
+  const pipeline = redis.pipeline().get(blockedIpKey(r.ip));
+  if (r.countBot) pipeline.eval(COUNT_IN_WINDOW, [botKey(r.route, r.ip)], [String(r.config.bot.windowSeconds)]);
+  const [blockValue, botCount] = await pipeline.exec<[unknown, number | undefined]>();
+  return { block: parseBlock(r.ip, blockValue, r.now), botCount: Number(botCount ?? 0) };
+}
+
+const botKey = (route: string, ip: string) => `auth:bot:${route}:${ip}`;
+
+/** One request toward bot detection, alone (a Bearer route's refusal, counted after its answer). */
+export function countBotRequest(redis: Counting, r: { ip: string; route: string; config: SecurityConfig }) {
+  return countInWindow(redis, botKey(r.route, r.ip), r.config.bot.windowSeconds);
 }
 
 /** One count in a fixed window that starts at the first hit: one atomic script, one round trip. */
@@ -51,12 +67,60 @@ async function countInWindow(redis: Pick<Redis, 'eval'>, key: string, windowSeco
 /** The email as it appears in a key: hashed, so no address sits in Redis or in a Redis error report. */
 const emailKey = async (email: string) => (await sha256Hex(email)).slice(0, 32);
 
-export async function countFailedLogin(
-  redis: Counting,
-  r: { email: string; ip: string; config: SecurityConfig },
-): Promise<number> {
-  return countInWindow(redis, `auth:fail:${await emailKey(r.email)}:${r.ip}`, r.config.bruteForce.windowSeconds);
+/** A failed login, counted in every budget it spends, in one pipelined round trip. */
+export interface LoginFailureCounts extends AddressFailures {
+  /** For this email from this address (the brute-force budget). */
+  pairFailures: number;
+  /** For this email from any address (the distributed brute-force budget). */
+  accountFailures: number;
 }
+
+export async function countLoginFailure(
+  redis: Pipelined,
+  r: { email: string; ip: string; config: SecurityConfig },
+): Promise<LoginFailureCounts> {
+  const email = await emailKey(r.email);
+  const c = r.config;
+  const [pair, account, distinct, daily] = await redis
+    .pipeline()
+    .eval(COUNT_IN_WINDOW, [`auth:fail:${email}:${r.ip}`], [String(c.bruteForce.windowSeconds)])
+    .eval(COUNT_IN_WINDOW, [`auth:fail-account:${email}`], [String(c.distributedBruteForce.windowSeconds)])
+    .eval(
+      ADD_DISTINCT_IN_WINDOW,
+      [`auth:fail-ip-accounts:${r.ip}`],
+      [String(c.credentialStuffing.windowSeconds), email],
+    )
+    .eval(COUNT_IN_WINDOW, [`auth:fail-ip-day:${r.ip}`], [String(c.credentialStuffing.dailyWindowSeconds)])
+    .exec<[number, number, [number, number], number]>();
+  return {
+    pairFailures: Number(pair),
+    accountFailures: Number(account),
+    newAccount: Number(distinct[0]) === 1,
+    distinctAccounts: Number(distinct[1]),
+    dailyFailures: Number(daily),
+  };
+}
+
+/** What a good login's risk needs from Redis, read-only, in one round trip (recordLogin swaps the place later). */
+export async function readLoginRisk(
+  redis: Pipelined,
+  r: { email: string; ip: string; userId: string },
+): Promise<{ accountFailures: number; addressAccounts: number; previousPlace: LoginPlace | null }> {
+  const [account, accounts, previous] = await redis
+    .pipeline()
+    .get(`auth:fail-account:${await emailKey(r.email)}`)
+    .scard(`auth:fail-ip-accounts:${r.ip}`)
+    .get(`auth:last-login:${r.userId}`)
+    .exec<[unknown, number, unknown]>();
+  return {
+    accountFailures: Number(account ?? 0),
+    addressAccounts: Number(accounts ?? 0),
+    previousPlace: parsePlace(previous),
+  };
+}
+
+const parsePlace = (value: unknown): LoginPlace | null =>
+  value ? ((typeof value === 'string' ? JSON.parse(value) : value) as LoginPlace) : null;
 
 export function countBruteForceDetection(
   redis: Counting,
@@ -91,9 +155,7 @@ export async function recordLogin(
     .getset(lastLoginKey, JSON.stringify(r.place))
     .expire(lastLoginKey, LAST_LOGIN_TTL_SECONDS)
     .exec<[unknown, number, unknown, number, unknown, unknown, unknown]>();
-  const previousPlace = previous
-    ? ((typeof previous === 'string' ? JSON.parse(previous) : previous) as LoginPlace)
-    : null;
+  const previousPlace = parsePlace(previous);
   return { distinctDevices, newDevice: added === 1, previousPlace, failuresBefore: Number(failuresBefore ?? 0) };
 }
 

@@ -12,22 +12,27 @@ import type { SecurityConfig } from './security-config';
 import {
   accountShouldLock,
   bruteForce,
+  credentialStuffing,
+  distributedBruteForce,
   impossibleTravel,
   rapidRefresh,
   takeoverSuspected,
   tooManyDevices,
+  type StuffingVerdict,
 } from './rules';
+import type { LoginAction, RefreshAction, RiskVerdict } from './risk';
+import { assessLogin, assessRefresh, placeOf, type RefreshedSession } from './risk-assessment';
 import {
   countBruteForceDetection,
-  countFailedLogin,
+  countLoginFailure,
   countRefresh,
   recordLogin,
   resetBruteForceDetections,
 } from './counters';
 import { blockIp } from './ip-blocklist';
-import { BRUTE_FORCE_LOCK, lockUser } from '../accounts/account-lock';
+import { lockPasswordLogins } from '../accounts/account-lock';
+import { guardAddress } from './address-guard';
 import { ipBucket } from '../client/ip-bucket';
-import type { RotationResult } from '../sessions/session-store';
 
 export interface DetectorDeps {
   redis: Redis;
@@ -57,13 +62,22 @@ export function onLoginFailure(
 ) {
   return guarded(deps, 'login-failure', async () => {
     const ip = ipBucket(r.client.ip);
-    const failures = await countFailedLogin(deps.redis, { email: r.email, ip, config: deps.config });
-    if (!bruteForce(failures, deps.config)) return;
+    const counts = await countLoginFailure(deps.redis, { email: r.email, ip, config: deps.config });
+    const stuffing = credentialStuffing(counts, deps.config);
+    if (stuffing.detected) await guardAgainstStuffing(deps, events, { ip, verdict: stuffing, now: r.now });
+    if (r.userId && distributedBruteForce(counts.accountFailures, deps.config))
+      await lockAgainstGuessing(deps, events, {
+        userId: r.userId,
+        reason: 'distributed_brute_force',
+        details: { failures: counts.accountFailures, windowSeconds: deps.config.distributedBruteForce.windowSeconds },
+        now: r.now,
+      });
+    if (!bruteForce(counts.pairFailures, deps.config)) return;
     const block = await blockIp(deps.redis, ip, 'brute_force', deps.config.bruteForce.blockSeconds, r.now);
     events.record('brute_force_detected', {
       userId: r.userId,
       alert: true,
-      metadata: { failures, windowSeconds: deps.config.bruteForce.windowSeconds },
+      metadata: { failures: counts.pairFailures, windowSeconds: deps.config.bruteForce.windowSeconds },
     });
     events.record('ip_address_blocked', {
       userId: r.userId,
@@ -72,14 +86,73 @@ export function onLoginFailure(
     if (!r.userId) return;
     const detections = await countBruteForceDetection(deps.redis, { userId: r.userId, config: deps.config });
     if (!accountShouldLock(detections, deps.config)) return;
-    const until = new Date(r.now.getTime() + deps.config.accountLock.lockSeconds * 1000);
-    await lockUser(deps.db, r.userId, until, BRUTE_FORCE_LOCK, r.now);
     await resetBruteForceDetections(deps.redis, r.userId); // the next lock takes as many detections again
-    events.record('user_account_locked', {
+    await lockAgainstGuessing(deps, events, {
+      userId: r.userId,
+      reason: 'repeated_brute_force',
+      details: { detections },
+      now: r.now,
+    });
+  });
+}
+
+/**
+ * Credential stuffing from an address: guard it (address-guard.ts) rather than block it, so the
+ * people behind a shared address who sign in on their own devices go on; `credential_stuffing_detected`
+ * and an alert on the address.
+ */
+async function guardAgainstStuffing(
+  deps: DetectorDeps,
+  events: RequestEvents,
+  r: { ip: string; verdict: Extract<StuffingVerdict, { detected: true }>; now: Date },
+) {
+  const { detected: _detected, ...details } = r.verdict;
+  const guard = await guardAddress(
+    deps.redis,
+    r.ip,
+    'credential_stuffing',
+    deps.config.credentialStuffing.guardSeconds,
+    r.now,
+  );
+  events.record('credential_stuffing_detected', {
+    alert: true,
+    metadata: {
+      ...details,
+      action: 'password_logins_from_unknown_devices_refused',
+      until: new Date(guard.until).toISOString(),
+    },
+  });
+}
+
+/**
+ * An account under guessing: its password logins are locked (BRUTE_FORCE_LOCK) for accountLock.lockSeconds,
+ * except from its known devices, so whoever knows only the email cannot lock the owner out. An operator's
+ * lock in force is left as it is. `distributed_brute_force_detected` (its own alert) when the guesses came
+ * from many addresses; `user_account_locked` either way.
+ */
+async function lockAgainstGuessing(
+  deps: DetectorDeps,
+  events: RequestEvents,
+  r: { userId: string; reason: 'distributed_brute_force' | 'repeated_brute_force'; details: object; now: Date },
+) {
+  const until = new Date(r.now.getTime() + deps.config.accountLock.lockSeconds * 1000);
+  const locked = await lockPasswordLogins(deps.db, r.userId, until, r.now);
+  if (r.reason === 'distributed_brute_force')
+    events.record('distributed_brute_force_detected', {
       userId: r.userId,
       alert: true,
-      metadata: { reason: 'repeated_brute_force', detections, until: until.toISOString() },
+      metadata: { ...r.details, locked, until: until.toISOString() },
     });
+  if (!locked) return; // another lock (an operator's) is in force and stays as it is
+  events.record('user_account_locked', {
+    userId: r.userId,
+    alert: r.reason === 'repeated_brute_force', // the distributed detection raised its own alert
+    metadata: {
+      reason: r.reason,
+      ...r.details,
+      until: until.toISOString(),
+      refuses: 'password_logins_from_unknown_devices',
+    },
   });
 }
 
@@ -89,12 +162,7 @@ export function onLoginSuccess(
   r: { email: string; userId: string; client: ClientContext; now: Date },
 ) {
   return guarded(deps, 'login-success', async () => {
-    const place = {
-      latitude: r.client.latitude,
-      longitude: r.client.longitude,
-      country: r.client.country,
-      at: r.now.getTime(),
-    };
+    const place = placeOf(r.client, r.now);
     const { distinctDevices, newDevice, previousPlace, failuresBefore } = await recordLogin(deps.redis, {
       email: r.email,
       ip: ipBucket(r.client.ip),
@@ -130,22 +198,17 @@ export function onLoginSuccess(
   });
 }
 
-/** The rotation's own view of the session (what it was before this refresh), as the rotation statement returned it. */
-type RefreshedSession = Pick<
-  RotationResult,
-  'sessionId' | 'userId' | 'tokenId' | 'sessionFingerprint' | 'previousCountry'
->;
-
 export function onRefresh(
   deps: DetectorDeps,
   events: RequestEvents,
-  r: { rotation: RefreshedSession; client: ClientContext; now: Date },
+  r: { rotation: RefreshedSession; client: ClientContext; risk: RiskVerdict<RefreshAction>; now: Date },
 ) {
   const { sessionId, userId, tokenId, sessionFingerprint, previousCountry } = r.rotation;
   return guarded(deps, 'refresh', async () => {
     const fingerprintChanged = sessionFingerprint !== null && sessionFingerprint !== r.client.fingerprint;
+    const risk = { score: r.risk.score, level: r.risk.level, signals: r.risk.signals, action: r.risk.action };
     if (fingerprintChanged) {
-      events.record('device_fingerprint_mismatch', { userId, tokenId, metadata: { sessionId } });
+      events.record('device_fingerprint_mismatch', { userId, tokenId, metadata: { sessionId, risk } });
       const countryChanged =
         previousCountry !== null && r.client.country !== null && previousCountry !== r.client.country;
       if (countryChanged) {
@@ -158,10 +221,20 @@ export function onRefresh(
             signals: ['device_fingerprint_mismatch', 'country_change'],
             from: previousCountry,
             to: r.client.country,
+            risk,
           },
         });
       }
     }
+    // A verdict the policy asks to alert on that the rules above did not already raise.
+    if (r.risk.action !== 'allow' && !(fingerprintChanged && r.risk.signals.includes('countryChanged')))
+      events.record('suspicious_token_usage', {
+        userId,
+        tokenId,
+        alert: true,
+        metadata: { sessionId, signals: r.risk.signals, risk },
+      });
+    if (r.risk.action === 'end_session') return; // the session is over: no count to keep
     const refreshes = await countRefresh(deps.redis, { sessionId, config: deps.config });
     if (rapidRefresh(refreshes, deps.config)) {
       events.record('rapid_token_refresh', {
@@ -176,21 +249,30 @@ export function onRefresh(
 
 /** The detector bound to its dependencies, as routes use it; `noDetection` turns it off (benchmarks only). */
 export interface Detect {
+  loginRisk: (r: Parameters<typeof assessLogin>[1]) => Promise<RiskVerdict<LoginAction> | undefined>;
+  refreshRisk: (r: Parameters<typeof assessRefresh>[1]) => RiskVerdict<RefreshAction> | undefined;
   loginFailure: (events: RequestEvents, r: Parameters<typeof onLoginFailure>[2]) => Promise<void>;
   loginSuccess: (events: RequestEvents, r: Parameters<typeof onLoginSuccess>[2]) => Promise<void>;
-  refresh: (events: RequestEvents, r: Parameters<typeof onRefresh>[2]) => Promise<void>;
+  refresh: (
+    events: RequestEvents,
+    r: Omit<Parameters<typeof onRefresh>[2], 'risk'> & { risk: RiskVerdict<RefreshAction> | undefined },
+  ) => Promise<void>;
 }
 
 export function bindDetector(deps: DetectorDeps): Detect {
   const afterResponse = { ...deps, redis: deps.afterResponseRedis ?? deps.redis };
   return {
+    loginRisk: (r) => assessLogin(deps, r),
+    refreshRisk: (r) => assessRefresh(deps.config, r),
     loginFailure: (events, r) => onLoginFailure(deps, events, r),
     loginSuccess: (events, r) => onLoginSuccess(afterResponse, events, r),
-    refresh: (events, r) => onRefresh(afterResponse, events, r),
+    refresh: (events, r) => onRefresh(afterResponse, events, { ...r, risk: r.risk ?? assessRefresh(deps.config, r) }),
   };
 }
 
 export const noDetection: Detect = {
+  loginRisk: async () => undefined,
+  refreshRisk: () => undefined,
   loginFailure: async () => {},
   loginSuccess: async () => {},
   refresh: async () => {},

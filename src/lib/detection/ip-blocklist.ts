@@ -35,7 +35,7 @@ export const secondsLeft = (block: IpBlock, now: Date): number =>
  * KEYS: block key, index; ARGV: reason, until (ms), ttl (ms), ip.
  */
 // "until" is a Lua keyword: the local is `ends`, the JSON field stays "until".
-const BLOCK = `local ends = tonumber(ARGV[2])
+export const BLOCK = `local ends = tonumber(ARGV[2])
 local reason = ARGV[1]
 local current = redis.call('GET', KEYS[1])
 if current then

@@ -10,7 +10,7 @@ import type { ClientContext } from '../client/client-context';
 import type { RateLimiter, LimitVerdict } from '../rate-limit/rate-limiter';
 import type { LimitedRoute, SecurityConfig } from './security-config';
 import { botActivity, suspiciousUserAgent } from './rules';
-import { requestCounters } from './counters';
+import { countBotRequest, requestCounters } from './counters';
 import { blockIp, secondsLeft } from './ip-blocklist';
 import { ipBucket } from '../client/ip-bucket';
 
@@ -25,10 +25,17 @@ export interface GateRequest {
   /** The route as counted for bot detection, e.g. `POST /api/auth/login`. */
   route: string;
   limited: LimitedRoute | undefined;
+  /**
+   * A ceiling on the route's failures per IP (e.g. `loginFailures`): only looked at here; the route
+   * takes a slot on each failure.
+   */
+  failures: LimitedRoute | undefined;
   /** Signup, login, google: refused for a blocked IP. Routes that prove a session are not. */
   credential: boolean;
   /** Auth flows, where a tool's user agent is worth an event. */
   watchUserAgent: boolean;
+  /** Whether the request counts toward bot detection here; a Bearer route counts only its refusals (countRefusedBearer). */
+  countBot: boolean;
   client: ClientContext;
   now: Date;
 }
@@ -50,6 +57,13 @@ export function rateLimitHeaders(verdict: LimitVerdict): Record<string, string> 
   };
 }
 
+/**
+ * Whether the route takes its limit itself, once it knows what it is keyed by: only login knows an
+ * email. Configured on any other route, `ip+email` counts per IP (limiterKey's default).
+ */
+export const limitTakenByRoute = (route: LimitedRoute, config: SecurityConfig): boolean =>
+  route === 'login' && config.rateLimits[route].key === 'ip+email';
+
 function limiterKey(route: LimitedRoute, client: ClientContext, config: SecurityConfig): string {
   const ip = ipBucket(client.ip);
   switch (config.rateLimits[route].key) {
@@ -64,14 +78,20 @@ function limiterKey(route: LimitedRoute, client: ClientContext, config: Security
 
 export async function gateRequest(deps: GateDeps, events: RequestEvents, r: GateRequest): Promise<GateResult> {
   const ip = ipBucket(r.client.ip);
-  const [counters, verdict] = await Promise.all([
-    requestCounters(deps.redis, { ip, route: r.route, config: deps.config, now: r.now }).catch((err: unknown) => {
-      deps.report(err, { source: 'gate', detail: r.route }); // Redis down: no block check, no bot count (rate limits fall back to memory)
-      return undefined;
-    }),
-    r.limited ? deps.limiter(r.limited, limiterKey(r.limited, r.client, deps.config), r.now) : undefined,
+  const takeHere = r.limited !== undefined && !limitTakenByRoute(r.limited, deps.config);
+  const [counters, verdict, ceiling] = await Promise.all([
+    requestCounters(deps.redis, { ip, route: r.route, config: deps.config, now: r.now, countBot: r.countBot }).catch(
+      (err: unknown) => {
+        deps.report(err, { source: 'gate', detail: r.route }); // Redis down: no block check, no bot count (rate limits fall back to memory)
+        return undefined;
+      },
+    ),
+    r.limited && takeHere ? deps.limiter(r.limited, limiterKey(r.limited, r.client, deps.config), r.now) : undefined,
+    r.failures ? deps.limiter.peek(r.failures, ip, r.now) : undefined,
   ]);
-  const headers = verdict ? rateLimitHeaders(verdict) : {};
+  // The ceiling's headers stand until the route's own limit, taken later, replaces them.
+  const shown = verdict ?? ceiling;
+  const headers = shown ? rateLimitHeaders(shown) : {};
 
   if (r.watchUserAgent) {
     const match = suspiciousUserAgent(r.client.userAgent);
@@ -83,27 +103,89 @@ export async function gateRequest(deps: GateDeps, events: RequestEvents, r: Gate
     return { headers, refusal: { kind: 'ip_blocked', retryAfter: secondsLeft(counters.block, r.now) } };
   }
   if (counters && botActivity(counters.botCount, deps.config)) {
-    const block = await blockIp(deps.redis, ip, 'bot_activity', deps.config.bot.blockSeconds, r.now).catch(
-      () => undefined,
-    );
-    events.record('bot_activity_detected', {
-      alert: true,
-      metadata: { route: r.route, requests: counters.botCount, windowSeconds: deps.config.bot.windowSeconds },
+    const block = await blockForBotActivity(deps, events, {
+      ip,
+      route: r.route,
+      requests: counters.botCount,
+      now: r.now,
     });
-    if (block)
-      events.record('ip_address_blocked', {
-        metadata: { reason: 'bot_activity', until: new Date(block.until).toISOString() },
-      });
     if (r.credential && block) {
       return { headers, refusal: { kind: 'ip_blocked', retryAfter: secondsLeft(block, r.now) } };
     }
   }
-  if (verdict && !verdict.allowed) {
-    events.record('rate_limit_exceeded', {
-      foldPerMinute: r.route,
-      metadata: { route: r.route, limit: verdict.limit, policy: verdict.policy, source: verdict.source },
-    });
-    return { headers, refusal: { kind: 'rate_limited', retryAfter: verdict.resetSeconds } };
+  if (ceiling && !ceiling.allowed) {
+    return { headers: rateLimitHeaders(ceiling), refusal: refuseOverLimit(events, r.route, ceiling, r.failures) };
   }
+  if (verdict && !verdict.allowed) return { headers, refusal: refuseOverLimit(events, r.route, verdict, r.limited) };
   return { headers, refusal: undefined };
+}
+
+async function blockForBotActivity(
+  deps: GateDeps,
+  events: RequestEvents,
+  r: { ip: string; route: string; requests: number; now: Date },
+) {
+  const block = await blockIp(deps.redis, r.ip, 'bot_activity', deps.config.bot.blockSeconds, r.now).catch(
+    () => undefined,
+  );
+  events.record('bot_activity_detected', {
+    alert: true,
+    metadata: { route: r.route, requests: r.requests, windowSeconds: deps.config.bot.windowSeconds },
+  });
+  if (block)
+    events.record('ip_address_blocked', {
+      metadata: { reason: 'bot_activity', until: new Date(block.until).toISOString() },
+    });
+  return block;
+}
+
+/**
+ * A Bearer route's refused token (401), counted after the answer toward the IP's bot detection and its
+ * ceiling on refused tokens (`rateLimits.bearer`): a scanner of tokens fills them, the people behind an
+ * address using valid sessions do not.
+ */
+export async function countRefusedBearer(
+  deps: GateDeps,
+  events: RequestEvents,
+  r: { route: string; client: ClientContext; now: Date },
+): Promise<void> {
+  const ip = ipBucket(r.client.ip);
+  try {
+    // The refusal also takes a slot of the address's ceiling on refused tokens (the gate only looks at it).
+    const [requests] = await Promise.all([
+      countBotRequest(deps.redis, { ip, route: r.route, config: deps.config }),
+      deps.limiter('bearer', ip, r.now),
+    ]);
+    if (botActivity(requests, deps.config))
+      await blockForBotActivity(deps, events, { ip, route: r.route, requests, now: r.now });
+  } catch (err) {
+    deps.report(err, { source: 'gate', detail: r.route });
+  }
+}
+
+function refuseOverLimit(
+  events: RequestEvents,
+  route: string,
+  verdict: LimitVerdict,
+  limit: LimitedRoute | undefined,
+): GateRefusal {
+  events.record('rate_limit_exceeded', {
+    foldPerMinute: route,
+    metadata: { route, limit: verdict.limit, policy: verdict.policy, source: verdict.source, rule: limit },
+  });
+  return { kind: 'rate_limited', retryAfter: verdict.resetSeconds };
+}
+
+/**
+ * A limit the route takes once it knows its key (a login's email, a Bearer call's session): the same
+ * headers, event and refusal as the gate's own limit. `identity` is already free of secrets (a hash, an id).
+ */
+export async function limitAfterGate(
+  deps: Pick<GateDeps, 'limiter'>,
+  events: RequestEvents,
+  r: { route: string; limited: LimitedRoute; identity: string; now: Date },
+): Promise<GateResult> {
+  const verdict = await deps.limiter(r.limited, r.identity, r.now);
+  const headers = rateLimitHeaders(verdict);
+  return { headers, refusal: verdict.allowed ? undefined : refuseOverLimit(events, r.route, verdict, r.limited) };
 }

@@ -67,11 +67,11 @@ describe('threshold rules at their defaults', () => {
     expect(rapidRefresh(11, config)).toBe(false);
   });
 
-  it('bot activity fires at the 50th request, not the 49th', () => {
-    expect(config.bot.requests).toBe(50);
-    expect(botActivity(49, config)).toBe(false);
-    expect(botActivity(50, config)).toBe(true);
-    expect(botActivity(51, config)).toBe(false);
+  it('bot activity fires at the 120th request, not the 119th (50 before issue 13: above every per-IP limit now)', () => {
+    expect(config.bot.requests).toBe(120);
+    expect(botActivity(119, config)).toBe(false);
+    expect(botActivity(120, config)).toBe(true);
+    expect(botActivity(121, config)).toBe(false);
   });
 
   it('an account locks at the 3rd brute-force detection against it', () => {

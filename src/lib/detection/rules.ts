@@ -11,6 +11,47 @@ export function bruteForce(failures: number, config: SecurityConfig): boolean {
   return reachesThreshold(failures, config.bruteForce.failures);
 }
 
+/**
+ * Guessing spread over many addresses: failures against one account from anywhere, counted apart from
+ * the (email, IP) budget, which a few guesses per address never fill.
+ */
+export function distributedBruteForce(accountFailures: number, config: SecurityConfig): boolean {
+  return reachesThreshold(accountFailures, config.distributedBruteForce.failures);
+}
+
+/** What one address's failures across accounts add up to (counters.ts counts them on each failure). */
+export interface AddressFailures {
+  /** Distinct emails failing from the address in the short window, and whether this failure added one. */
+  distinctAccounts: number;
+  newAccount: boolean;
+  /** Failures from the address in the day window. */
+  dailyFailures: number;
+}
+
+export type StuffingVerdict =
+  | { detected: false }
+  | { detected: true; reason: 'many_accounts'; accounts: number; windowSeconds: number }
+  | { detected: true; reason: 'daily_failures'; failures: number; windowSeconds: number };
+
+/**
+ * Credential stuffing from one address: many accounts failing (a list, fast or slow), or a day's worth
+ * of failures (Auth0 counts 100 failed logins per IP per day). Fires once per window, on the failure
+ * that reaches a threshold: a repeat of an account already counted adds nothing.
+ */
+export function credentialStuffing(f: AddressFailures, config: SecurityConfig): StuffingVerdict {
+  const rule = config.credentialStuffing;
+  if (f.newAccount && reachesThreshold(f.distinctAccounts, rule.accounts))
+    return { detected: true, reason: 'many_accounts', accounts: f.distinctAccounts, windowSeconds: rule.windowSeconds };
+  if (reachesThreshold(f.dailyFailures, rule.dailyFailures))
+    return {
+      detected: true,
+      reason: 'daily_failures',
+      failures: f.dailyFailures,
+      windowSeconds: rule.dailyWindowSeconds,
+    };
+  return { detected: false };
+}
+
 export function accountShouldLock(detections: number, config: SecurityConfig): boolean {
   return detections >= config.accountLock.detections;
 }
@@ -35,6 +76,9 @@ export interface LoginPlace {
   latitude: number | null;
   longitude: number | null;
   country: string | null;
+  /** The client network's autonomous system and the Cloudflare data centre (`request.cf`); absent in places stored before issue 13. */
+  asn?: number | null;
+  colo?: string | null;
   at: number;
 }
 
@@ -59,26 +103,49 @@ export type TravelVerdict =
   | { anomaly: true; reason: 'impossible_speed'; distanceKm: number; speedKmh: number }
   | { anomaly: true; reason: 'country_change'; from: string; to: string; minutes: number };
 
+/**
+ * Whether two places may be the same spot as far as geolocation can tell: served by the same
+ * Cloudflare data centre (a client is routed to a colo near it, so a trip changes the colo while a
+ * carrier moving its address does not), or either seen through a known VPN or egress network (whose
+ * location is the exit's, not the person's).
+ */
+function indistinguishable(a: LoginPlace, b: LoginPlace, config: SecurityConfig): boolean {
+  if (a.colo && b.colo && a.colo === b.colo) return true;
+  const egress = config.impossibleTravel.egressAsns;
+  return [a.asn, b.asn].some((asn) => asn != null && egress.includes(asn));
+}
+
+/**
+ * Impossible travel that knows how precise a location is. City-level geolocation is off by tens of
+ * kilometres for fixed lines and by a median near 200 km on mobile networks, where a carrier changing
+ * the address moves the position 16-22 km within a minute (1,200+ km/h read naively). So a jump within
+ * `accuracyKm` is no travel at all, the speed is that of the distance beyond it, and two places the same
+ * colo served (or a known egress network) are not compared.
+ */
 export function impossibleTravel(
   previous: LoginPlace | null,
   current: LoginPlace,
   config: SecurityConfig,
 ): TravelVerdict {
   if (!previous || current.at <= previous.at) return { anomaly: false };
+  if (indistinguishable(previous, current, config)) return { anomaly: false };
+  const rule = config.impossibleTravel;
   const elapsedMs = current.at - previous.at;
+  let km: number | undefined;
   if (
     previous.latitude !== null &&
     previous.longitude !== null &&
     current.latitude !== null &&
     current.longitude !== null
   ) {
-    const km = distanceKm(
+    km = distanceKm(
       previous as { latitude: number; longitude: number },
       current as { latitude: number; longitude: number },
     );
+    if (km <= rule.accuracyKm) return { anomaly: false }; // within the error of the positions: a border town, a carrier
     const hours = Math.max(elapsedMs / 3_600_000, 1 / 3600); // a login in the same second: one second apart
-    const speed = km / hours;
-    if (speed > config.impossibleTravel.maxSpeedKmh) {
+    const speed = (km - rule.accuracyKm) / hours;
+    if (speed > rule.maxSpeedKmh) {
       return { anomaly: true, reason: 'impossible_speed', distanceKm: Math.round(km), speedKmh: Math.round(speed) };
     }
   }
@@ -86,7 +153,7 @@ export function impossibleTravel(
     previous.country &&
     current.country &&
     previous.country !== current.country &&
-    elapsedMs < config.impossibleTravel.countryChangeSeconds * 1000
+    elapsedMs < rule.countryChangeSeconds * 1000
   ) {
     return {
       anomaly: true,

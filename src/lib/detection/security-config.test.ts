@@ -8,12 +8,11 @@ import { DEFAULT_SECURITY_CONFIG, securityConfigSchema } from './security-config
 describe('security config defaults', () => {
   it('match the contract: rate limits', () => {
     const r = DEFAULT_SECURITY_CONFIG.rateLimits;
-    expect({ requests: r.login.requests, windowSeconds: r.login.windowSeconds }).toEqual({
-      requests: 5,
-      windowSeconds: 60,
-    });
+    // Issue 13: login per (IP, email) with a ceiling on failures per IP; signup sized for an office.
+    expect(r.login).toEqual({ requests: 10, windowSeconds: 60, key: 'ip+email' });
+    expect(r.loginFailures).toEqual({ requests: 60, windowSeconds: 60, key: 'ip' });
     expect({ requests: r.signup.requests, windowSeconds: r.signup.windowSeconds }).toEqual({
-      requests: 3,
+      requests: 50,
       windowSeconds: 60,
     });
     expect({ requests: r.refresh.requests, windowSeconds: r.refresh.windowSeconds }).toEqual({
@@ -29,16 +28,23 @@ describe('security config defaults', () => {
       windowSeconds: 60,
     });
     // Per client IP per route.
-    for (const route of ['login', 'signup', 'refresh', 'google', 'logout'] as const) expect(r[route].key).toBe('ip');
+    for (const route of ['signup', 'refresh', 'google', 'logout'] as const) expect(r[route].key).toBe('ip');
   });
 
   it('match the contract: detection rules', () => {
     const c = DEFAULT_SECURITY_CONFIG;
     expect(c.bruteForce).toEqual({ failures: 5, windowSeconds: 300, blockSeconds: 3600 });
-    expect(c.bot).toEqual({ requests: 50, windowSeconds: 60, blockSeconds: 1800 });
+    // Above every per-IP limit (issue 13), so an address that keeps to its limits is no bot.
+    expect(c.bot).toEqual({ requests: 120, windowSeconds: 60, blockSeconds: 1800 });
     expect(c.multipleDevices).toEqual({ devices: 3, windowSeconds: 3600 });
     expect(c.rapidRefresh).toEqual({ refreshes: 10, windowSeconds: 600 });
-    expect(c.impossibleTravel).toEqual({ maxSpeedKmh: 1000, countryChangeSeconds: 3600 });
+    // Issue 13: positions within 200 km are one place; no egress networks listed by default.
+    expect(c.impossibleTravel).toEqual({
+      maxSpeedKmh: 1000,
+      countryChangeSeconds: 3600,
+      accuracyKm: 200,
+      egressAsns: [],
+    });
   });
 
   it('parsing {} gives the defaults', () => {
@@ -48,8 +54,8 @@ describe('security config defaults', () => {
 
 describe('security config overrides', () => {
   it('merge a partial rate limit with the defaults', () => {
-    const c = securityConfigSchema.parse({ rateLimits: { login: { requests: 10 } } });
-    expect(c.rateLimits.login).toEqual({ requests: 10, windowSeconds: 60, key: 'ip' });
+    const c = securityConfigSchema.parse({ rateLimits: { login: { requests: 20 } } });
+    expect(c.rateLimits.login).toEqual({ requests: 20, windowSeconds: 60, key: 'ip+email' });
     expect(c.rateLimits.signup).toEqual(DEFAULT_SECURITY_CONFIG.rateLimits.signup);
     expect(c.rateLimits.refresh).toEqual(DEFAULT_SECURITY_CONFIG.rateLimits.refresh);
     expect(c.rateLimits.google).toEqual(DEFAULT_SECURITY_CONFIG.rateLimits.google);
@@ -64,7 +70,12 @@ describe('security config overrides', () => {
       rateLimits: { refresh: { key: 'ip+user-agent' } },
     });
     expect(c.bruteForce).toEqual({ failures: 3, windowSeconds: 300, blockSeconds: 3600 });
-    expect(c.impossibleTravel).toEqual({ maxSpeedKmh: 1000, countryChangeSeconds: 600 });
+    expect(c.impossibleTravel).toEqual({
+      maxSpeedKmh: 1000,
+      countryChangeSeconds: 600,
+      accuracyKm: 200,
+      egressAsns: [],
+    });
     expect(c.rateLimits.refresh).toEqual({ requests: 10, windowSeconds: 60, key: 'ip+user-agent' });
     expect(c.bot).toEqual(DEFAULT_SECURITY_CONFIG.bot);
   });

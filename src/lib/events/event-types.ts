@@ -22,6 +22,10 @@ export const EVENT_SEVERITY = {
   multiple_device_login: 'warning',
   user_account_locked: 'high',
   brute_force_detected: 'high',
+  /** Failed logins against one account from many addresses reached its budget: `metadata` {failures, windowSeconds, locked, until}. */
+  distributed_brute_force_detected: 'high',
+  /** Failed logins from one address across accounts (many accounts, or a day's worth): `metadata` {reason, accounts|failures, windowSeconds, action, until}. */
+  credential_stuffing_detected: 'high',
   rapid_token_refresh: 'high',
   bot_activity_detected: 'warning',
   geographic_anomaly: 'high',

@@ -87,3 +87,15 @@ describe('MemoryWindows', () => {
     expect(held()).toBeLessThanOrEqual(10_000);
   });
 });
+
+describe('MemoryWindows.peek', () => {
+  it('says whether a hit would pass without counting one (a ceiling the gate only looks at)', () => {
+    const windows = new MemoryWindows();
+    for (let i = 0; i < 5; i++) expect(windows.peek('fail:1.2.3.4', 2, WINDOW, T0 + i).allowed).toBe(true);
+    windows.take('fail:1.2.3.4', 2, WINDOW, T0);
+    expect(windows.peek('fail:1.2.3.4', 2, WINDOW, T0 + 1)).toMatchObject({ allowed: true, remaining: 0 });
+    windows.take('fail:1.2.3.4', 2, WINDOW, T0 + 2);
+    expect(windows.peek('fail:1.2.3.4', 2, WINDOW, T0 + 3).allowed).toBe(false);
+    expect(windows.peek('fail:1.2.3.4', 2, WINDOW, T0 + WINDOW + 2).allowed).toBe(true);
+  });
+});

@@ -32,6 +32,11 @@ const MAX_KEYS = 10_000; // bound the memory one isolate spends on this (128 MB 
 export class MemoryWindows {
   private readonly hits = new Map<string, number[]>();
 
+  /** Whether one more hit would be allowed, without counting one (a ceiling the gate only looks at). */
+  peek(key: string, limit: number, windowMs: number, now: number): WindowDecision {
+    return decideSlidingWindow(this.hits.get(key) ?? [], limit, windowMs, now);
+  }
+
   take(key: string, limit: number, windowMs: number, now: number): WindowDecision {
     const recent = (this.hits.get(key) ?? []).filter((t) => t > now - windowMs);
     const decision = decideSlidingWindow(recent, limit, windowMs, now);

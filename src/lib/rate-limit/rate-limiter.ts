@@ -22,7 +22,10 @@ export interface LimitVerdict {
   source: 'redis' | 'memory';
 }
 
-export type RateLimiter = (route: LimitedRoute, identifier: string, now: Date) => Promise<LimitVerdict>;
+/** Takes a slot of `route`'s limit for `identifier`; `peek` says whether one is free without taking it. */
+export type RateLimiter = ((route: LimitedRoute, identifier: string, now: Date) => Promise<LimitVerdict>) & {
+  peek: (route: LimitedRoute, identifier: string, now: Date) => Promise<LimitVerdict>;
+};
 
 export function createRateLimiter(redis: Redis, config: SecurityConfig): RateLimiter {
   const memory = new MemoryWindows();
@@ -44,9 +47,23 @@ export function createRateLimiter(redis: Redis, config: SecurityConfig): RateLim
     return limiter;
   };
 
-  return async (route, identifier, now) => {
+  const fromMemory = (route: LimitedRoute, identifier: string, now: Date, take: boolean): LimitVerdict => {
     const rule = config.rateLimits[route];
-    const policy = `${rule.requests};w=${rule.windowSeconds}`;
+    const args = [`${route}:${identifier}`, rule.requests, rule.windowSeconds * 1000, now.getTime()] as const;
+    const decision = take ? memory.take(...args) : memory.peek(...args);
+    return {
+      allowed: decision.allowed,
+      limit: rule.requests,
+      remaining: decision.remaining,
+      resetSeconds: Math.max(1, Math.ceil(decision.resetMs / 1000)),
+      policy: policyOf(route),
+      source: 'memory',
+    };
+  };
+  const policyOf = (route: LimitedRoute) =>
+    `${config.rateLimits[route].requests};w=${config.rateLimits[route].windowSeconds}`;
+
+  const limit = async (route: LimitedRoute, identifier: string, now: Date): Promise<LimitVerdict> => {
     try {
       const result = await limiterFor(route).limit(identifier);
       // The library fails open after its timeout (success: true, reason: "timeout"): decide in memory instead.
@@ -56,21 +73,32 @@ export function createRateLimiter(redis: Redis, config: SecurityConfig): RateLim
           limit: result.limit,
           remaining: Math.max(0, result.remaining),
           resetSeconds: Math.max(1, Math.ceil((result.reset - now.getTime()) / 1000)),
-          policy,
+          policy: policyOf(route),
           source: 'redis',
         };
       }
     } catch {
       // Redis refused or the network failed: decide in memory.
     }
-    const decision = memory.take(`${route}:${identifier}`, rule.requests, rule.windowSeconds * 1000, now.getTime());
-    return {
-      allowed: decision.allowed,
-      limit: rule.requests,
-      remaining: decision.remaining,
-      resetSeconds: Math.max(1, Math.ceil(decision.resetMs / 1000)),
-      policy,
-      source: 'memory',
-    };
+    return fromMemory(route, identifier, now, true);
   };
+
+  const peek = async (route: LimitedRoute, identifier: string, now: Date): Promise<LimitVerdict> => {
+    try {
+      const result = await limiterFor(route).getRemaining(identifier);
+      const remaining = Math.max(0, result.remaining);
+      return {
+        allowed: remaining > 0,
+        limit: result.limit,
+        remaining,
+        resetSeconds: Math.max(1, Math.ceil((result.reset - now.getTime()) / 1000)),
+        policy: policyOf(route),
+        source: 'redis',
+      };
+    } catch {
+      return fromMemory(route, identifier, now, false);
+    }
+  };
+
+  return Object.assign(limit, { peek });
 }

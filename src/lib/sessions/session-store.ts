@@ -50,6 +50,7 @@ export interface RotationResult extends PresentedTokenState {
   sessionFingerprint: string | null;
   /** Where the session was last used before this refresh: a refresh from elsewhere is a signal. */
   previousCountry: string | null;
+  previousAsn: number | null;
   newTokenId: string | null;
   /** The session's absolute end: no token of it, refresh or access, outlives it. */
   sessionExpiresAt: Date;
@@ -80,7 +81,7 @@ export async function rotateRefreshToken(
   const result = await db.execute(sql`
     with found as (
       select t.id, t.session_id, t.expires_at, t.rotated_at, t.revoked_at,
-             s.user_id, s.device_fingerprint, s.country, s.expires_at as session_expires_at,
+             s.user_id, s.device_fingerprint, s.country, s.asn, s.expires_at as session_expires_at,
              s.revoked_at is not null as session_revoked,
              u.email, u.name, u.role, ${sessionBlockingLock(sql`u`)} as locked_until
         from refresh_tokens t join sessions s on s.id = t.session_id join users u on u.id = s.user_id
@@ -122,6 +123,7 @@ export async function rotateRefreshToken(
     user: publicUserFromRow({ ...row, id: row.user_id }),
     sessionFingerprint: (row.device_fingerprint as string | null) ?? null,
     previousCountry: (row.country as string | null) ?? null,
+    previousAsn: row.asn === null || row.asn === undefined ? null : Number(row.asn),
     revokedAt: asDate(row.revoked_at),
     sessionRevoked: row.session_revoked === true,
     rotatedAt: asDate(row.rotated_at),

@@ -7,7 +7,7 @@ import { noBody } from '../../../lib/http/json-body';
 import { validationHook } from '../../../lib/http/validation';
 import { ApiError } from '../../../lib/http/errors';
 import { bearerAuth } from '../../../lib/http/bearer-auth';
-import { gate } from '../route-gate';
+import { gate, sessionLimit } from '../route-gate';
 import { listActiveSessions, revokeSession } from '../../../lib/sessions/session-store';
 
 // Route definitions take the Bearer check (built from the Worker's dependencies) after the gate.
@@ -17,7 +17,7 @@ const meRoute = (bearer: Bearer) =>
   createRoute({
     method: 'get',
     path: '/api/auth/me',
-    middleware: [gate({ limit: 'bearer' }), bearer] as const,
+    middleware: [gate({ failures: 'bearer', bearer: true }), bearer, sessionLimit] as const,
     security: [{ bearer: [] }],
     responses: { 200: jsonContent(z.object({ user: User }), 'The caller'), ...bearerErrors },
   });
@@ -26,7 +26,7 @@ const sessionsRoute = (bearer: Bearer) =>
   createRoute({
     method: 'get',
     path: '/api/auth/sessions',
-    middleware: [gate({ limit: 'bearer' }), bearer] as const,
+    middleware: [gate({ failures: 'bearer', bearer: true }), bearer, sessionLimit] as const,
     security: [{ bearer: [] }],
     responses: {
       200: jsonContent(
@@ -41,7 +41,7 @@ const revokeRoute = (bearer: Bearer) =>
   createRoute({
     method: 'delete',
     path: '/api/auth/sessions/{id}',
-    middleware: [gate({ limit: 'bearer' }), bearer, noBody] as const,
+    middleware: [gate({ failures: 'bearer', bearer: true }), bearer, sessionLimit, noBody] as const,
     security: [{ bearer: [] }],
     request: { params: z.object({ id: z.uuid({ message: 'must be a session id' }) }) },
     responses: {

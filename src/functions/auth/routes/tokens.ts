@@ -7,10 +7,11 @@ import { jsonBody, noBody } from '../../../lib/http/json-body';
 import { validationHook } from '../../../lib/http/validation';
 import { ApiError, type ErrorCode } from '../../../lib/http/errors';
 import { bearerAuth } from '../../../lib/http/bearer-auth';
-import { gate } from '../route-gate';
+import { gate, sessionLimit } from '../route-gate';
 import { refreshSession } from '../../../lib/sessions/token-issuer';
 import { hashRefreshToken, isWellFormedRefreshToken } from '../../../lib/tokens/refresh-token';
-import { revokeAllSessions, revokeSessionOfToken } from '../../../lib/sessions/session-store';
+import { revokeAllSessions, revokeSession, revokeSessionOfToken } from '../../../lib/sessions/session-store';
+import { riskSummary } from '../../../lib/detection/risk';
 import type { RefreshOutcome } from '../../../lib/sessions/refresh-outcome';
 import type { EventType } from '../../../lib/events/event-types';
 
@@ -44,7 +45,7 @@ const logoutAllRoute = (bearer: ReturnType<typeof bearerAuth>) =>
   createRoute({
     method: 'post',
     path: '/api/auth/logout-all',
-    middleware: [gate({ limit: 'bearer' }), bearer, noBody] as const,
+    middleware: [gate({ failures: 'bearer', bearer: true }), bearer, sessionLimit, noBody] as const,
     security: [{ bearer: [] }],
     responses: {
       ...bearerErrors,
@@ -81,9 +82,23 @@ export function tokenRoutes(deps: AuthDeps) {
     const ids = { userId: rotation?.userId ?? null, tokenId: rotation?.tokenId ?? null };
     if (result.outcome === 'rotated') {
       const r = result.rotation;
-      events.record('token_refreshed', { ...ids, metadata: { sessionId: r.sessionId, newTokenId: r.newTokenId } });
+      const risk = deps.detect.refreshRisk({ rotation: r, client });
       // Off the critical path: the refresh answers after its one SQL statement.
-      c.get('defer')(deps.detect.refresh(events, { rotation: r, client, now }));
+      c.get('defer')(deps.detect.refresh(events, { rotation: r, client, risk, now }));
+      if (risk?.action === 'end_session') {
+        // A token that turns up on another device in another country is a stolen copy until proven
+        // otherwise: the session ends (its new pair with it) and the owner signs in again.
+        const ended = await revokeSession(deps.db, r.sessionId, 'risky_refresh', now);
+        events.record('token_revoked', {
+          ...ids,
+          metadata: { reason: 'risky_refresh', sessionId: r.sessionId, tokensRevoked: ended.tokensRetired },
+        });
+        throw new ApiError('TOKEN_REVOKED', 'this session has been signed out');
+      }
+      events.record('token_refreshed', {
+        ...ids,
+        metadata: { sessionId: r.sessionId, newTokenId: r.newTokenId, ...(risk ? { risk: riskSummary(risk) } : {}) },
+      });
       return c.json(result.response, 200);
     }
     const failure = refreshFailures[result.outcome];
