@@ -10,25 +10,19 @@
  * Set by the same script as a block (ip-blocklist.ts): a second guard keeps the first reason and the later end.
  */
 import type { Redis } from '../storage/redis';
-import { BLOCK, parseBlock, type IpBlock } from './ip-blocklist';
+import { parseBlock, storeRestriction, type IpBlock } from './ip-blocklist';
 
 const guardKey = (ip: string) => `auth:guarded-ip:${ip}`;
 const INDEX_KEY = 'auth:guarded-ips';
 
-export async function guardAddress(
+export function guardAddress(
   redis: Pick<Redis, 'eval'>,
   ip: string,
   reason: string,
   seconds: number,
   now: Date,
 ): Promise<IpBlock> {
-  const until = now.getTime() + seconds * 1000;
-  const stored = await redis.eval(
-    BLOCK,
-    [guardKey(ip), INDEX_KEY],
-    [reason, String(until), String(seconds * 1000), ip],
-  );
-  return parseBlock(ip, stored, now) ?? { ip, reason, until };
+  return storeRestriction(redis, { key: guardKey(ip), index: INDEX_KEY }, ip, reason, seconds, now);
 }
 
 /** The guard in force on an address at `now`, if any (`ip` is already its bucket, see ip-bucket.ts). */

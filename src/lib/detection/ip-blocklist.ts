@@ -50,20 +50,31 @@ redis.call('SET', KEYS[1], value, 'PX', ARGV[3])
 redis.call('ZADD', KEYS[2], ends, ARGV[4])
 return value`;
 
-export async function blockIp(
+/**
+ * Stores a restriction of `ip` under `key` (JSON {reason, until}) and in the `index` sorted set, through
+ * BLOCK: a second one keeps the first reason and the later end. Blocks and guards (address-guard.ts) both.
+ */
+export async function storeRestriction(
   redis: Pick<Redis, 'eval'>,
+  keys: { key: string; index: string },
   ip: string,
   reason: string,
   seconds: number,
   now: Date,
 ): Promise<IpBlock> {
   const until = now.getTime() + seconds * 1000;
-  const stored = await redis.eval(
-    BLOCK,
-    [blockKey(ip), INDEX_KEY],
-    [reason, String(until), String(seconds * 1000), ip],
-  );
+  const stored = await redis.eval(BLOCK, [keys.key, keys.index], [reason, String(until), String(seconds * 1000), ip]);
   return parseBlock(ip, stored, now) ?? { ip, reason, until };
+}
+
+export function blockIp(
+  redis: Pick<Redis, 'eval'>,
+  ip: string,
+  reason: string,
+  seconds: number,
+  now: Date,
+): Promise<IpBlock> {
+  return storeRestriction(redis, { key: blockKey(ip), index: INDEX_KEY }, ip, reason, seconds, now);
 }
 
 export async function unblockIp(redis: Pick<Redis, 'pipeline'>, ip: string): Promise<boolean> {
