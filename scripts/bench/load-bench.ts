@@ -23,10 +23,18 @@ import { benchAuthBindings, buildBenchWorker, buildWithWrangler, serveBundle } f
 import { bridgeCounters } from './bridge-stats.ts';
 import { BENCH_SECURITY_CONFIG } from './bench-limits.ts';
 import type { DriverScenario } from './load-driver.ts';
+import { heapUsedMb, inspector } from './inspector.ts';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? process.env.BENCH_SECONDS ?? 15);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const CONNECTIONS = 50;
+/**
+ * `BENCH_SOAK_SECONDS=300`: the memory run. The saturation scenarios and the plan's login rate each run
+ * this long, and the auth isolate's heap is sampled every 30 s (it must level off).
+ */
+const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 0);
+/** `BENCH_PLAN=0`: only the saturation runs (quicker, for measuring one change). */
+const WITH_PLAN = process.env.BENCH_PLAN !== '0';
 /** Refresh chains: the warm-up and the measured run each take half, with spares (load-driver.ts). */
 const SESSIONS = 2 * CONNECTIONS + 10;
 const PASSWORD = 'correct horse battery staple';
@@ -64,7 +72,9 @@ const stack = await startStack(profile, () => undefined);
 const keys = await makeSigningKeys();
 const bindings = benchAuthBindings(workerBindings(profile), keys, { SECURITY_CONFIG: BENCH_SECURITY_CONFIG });
 const before = new Set(workerdPids());
-const auth = await serveBundle(authBundle, bindings);
+const INSPECTOR_PORT = 9800 + Math.floor(Math.random() * 150);
+const auth = await serveBundle(authBundle, bindings, 0, INSPECTOR_PORT);
+const authIsolate = await inspector(INSPECTOR_PORT);
 const authPid = workerdPids().find((pid) => !before.has(pid));
 const beforeFloor = new Set(workerdPids());
 const floor = await serveBundle(floorBundle, bindings);
@@ -85,6 +95,10 @@ interface Row {
   redisPerRequest: number;
   cpuMsPerRequest: number | null;
   rssMb: number | null;
+  /** The auth isolate's JavaScript heap in use after the run (MB). */
+  heapMb: number | null;
+  /** `BENCH_SOAK_SECONDS`: the heap in use every 30 s of the run (MB). */
+  heapSeries?: number[];
 }
 
 async function drive(name: string, scenario: DriverScenario): Promise<Row> {
@@ -101,9 +115,15 @@ async function drive(name: string, scenario: DriverScenario): Promise<Row> {
   );
   await measuring;
   await counters.reset();
+  const heapSeries: number[] = [];
+  const sampling =
+    name === 'floor' || SOAK_SECONDS === 0
+      ? undefined
+      : setInterval(() => void heapUsedMb(authIsolate).then((mb) => heapSeries.push(mb)), 30_000);
   const pid = name === 'floor' ? floorPid : authPid;
   if (pid) cpuAtStart = cpuSeconds(pid);
   await new Promise((resolve) => child.on('exit', resolve));
+  clearInterval(sampling);
   await sleep(1000); // after-response work (events, detection) of the last requests
   const trips = await counters.read();
   const result = JSON.parse(stdout) as Result;
@@ -122,6 +142,8 @@ async function drive(name: string, scenario: DriverScenario): Promise<Row> {
     redisPerRequest: trips.redis / total,
     cpuMsPerRequest: pid ? ((cpuSeconds(pid) - cpuAtStart) * 1000) / total : null,
     rssMb: pid ? rssMb(pid) : null,
+    heapMb: name === 'floor' ? null : await heapUsedMb(authIsolate),
+    ...(heapSeries.length > 0 ? { heapSeries } : {}),
   };
 }
 
@@ -149,66 +171,89 @@ try {
   }
   const saturate = { connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP };
   const rows: Row[] = [];
-  rows.push(await drive('floor', { kind: 'floor', url: floor.url, ...saturate }));
+  // The soak measures memory, not shares: no floor then.
+  if (SOAK_SECONDS === 0) rows.push(await drive('floor', { kind: 'floor', url: floor.url, ...saturate }));
   rows.push(await drive('GET /api/auth/me', { kind: 'me', url: auth.url, pool: access, ...saturate }));
   rows.push(await drive('POST /api/auth/refresh', { kind: 'refresh', url: auth.url, pool: refresh, ...saturate }));
-  const shape = { connections: 20, seconds: SECONDS, password: PASSWORD };
-  const s = plan.scenarios;
+  // 50 logins at a time, for the whole run: every one answers 200 or 429, never 503 (password-slots.ts).
   rows.push(
-    await drive(`plan: signup ${s.signup!.ratePerMinute}/min`, {
-      kind: 'signup',
-      url: auth.url,
-      overallRate: perSecond(s.signup!.ratePerMinute),
-      ...shape,
-    }),
-  );
-  rows.push(
-    await drive(`plan: login ${s.login!.ratePerMinute}/min`, {
+    await drive('POST /api/auth/login, 50 at once', {
       kind: 'login',
       url: auth.url,
       pool: emails,
-      overallRate: perSecond(s.login!.ratePerMinute),
-      ...shape,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      password: PASSWORD,
     }),
   );
-  rows.push(
-    await drive(`plan: refresh ${s.refresh!.ratePerMinute}/min`, {
-      kind: 'refresh',
-      url: auth.url,
-      pool: await freshRefreshTokens(emails),
-      overallRate: perSecond(s.refresh!.ratePerMinute),
-      ...shape,
-    }),
-  );
-  const sessions = Number(s.sessions!.concurrentSessions);
-  rows.push(
-    await drive(`plan: ${sessions} sessions' /me (one each ${s.sessions!.meEverySeconds} s)`, {
-      kind: 'me',
-      url: auth.url,
-      pool: access,
-      overallRate: sessions / Number(s.sessions!.meEverySeconds),
-      ...shape,
-    }),
-  );
+  const shape = { connections: 20, seconds: SECONDS, password: PASSWORD };
+  const s = plan.scenarios;
+  if (WITH_PLAN) await drivePlan();
+  async function drivePlan() {
+    rows.push(
+      await drive(`plan: signup ${s.signup!.ratePerMinute}/min`, {
+        kind: 'signup',
+        url: auth.url,
+        overallRate: perSecond(s.signup!.ratePerMinute),
+        ...shape,
+      }),
+    );
+    rows.push(
+      await drive(`plan: login ${s.login!.ratePerMinute}/min`, {
+        kind: 'login',
+        url: auth.url,
+        pool: emails,
+        overallRate: perSecond(s.login!.ratePerMinute),
+        ...shape,
+      }),
+    );
+    rows.push(
+      await drive(`plan: refresh ${s.refresh!.ratePerMinute}/min`, {
+        kind: 'refresh',
+        url: auth.url,
+        pool: await freshRefreshTokens(emails),
+        overallRate: perSecond(s.refresh!.ratePerMinute),
+        ...shape,
+      }),
+    );
+    const sessions = Number(s.sessions!.concurrentSessions);
+    rows.push(
+      await drive(`plan: ${sessions} sessions' /me (one each ${s.sessions!.meEverySeconds} s)`, {
+        kind: 'me',
+        url: auth.url,
+        pool: access,
+        overallRate: sessions / Number(s.sessions!.meEverySeconds),
+        ...shape,
+      }),
+    );
+  }
 
-  const floorRate = rows[0]!.rps;
+  const floorRate = rows.find((r) => r.scenario === 'floor')?.rps;
   console.log(
     `\nbench:load, ${SECONDS} s per scenario (${WARMUP} s warm-up for the saturation runs), built Workers under Miniflare, one isolate each`,
   );
   console.log(
-    '| scenario | req/s | share of the floor | p50 ms | p95 ms | p99 ms | statuses | PG / req | Redis / req | CPU ms / req | RSS MB |',
+    '| scenario | req/s | share of the floor | p50 ms | p95 ms | p99 ms | statuses | PG / req | Redis / req | CPU ms / req | RSS MB | heap MB |',
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
-    const share = r.scenario.startsWith('plan') ? '-' : `${((100 * r.rps) / floorRate).toFixed(0)}%`;
+    const share =
+      floorRate === undefined || r.scenario.startsWith('plan') || r.scenario.includes('login')
+        ? '-'
+        : `${((100 * r.rps) / floorRate).toFixed(0)}%`;
     console.log(
       `| ${r.scenario} | ${r.rps.toFixed(0)} | ${share} | ${r.p50} | ${r.p95} | ${r.p99} | ${Object.entries(r.statuses)
         .map(([k, v]) => `${v}x${k}`)
         .join(
           ', ',
-        )} | ${r.pgPerRequest.toFixed(2)} | ${r.redisPerRequest.toFixed(2)} | ${r.cpuMsPerRequest?.toFixed(2) ?? '-'} | ${r.rssMb?.toFixed(0) ?? '-'} |`,
+        )} | ${r.pgPerRequest.toFixed(2)} | ${r.redisPerRequest.toFixed(2)} | ${r.cpuMsPerRequest?.toFixed(2) ?? '-'} | ${r.rssMb?.toFixed(0) ?? '-'} | ${r.heapMb?.toFixed(1) ?? '-'} |`,
     );
   }
+  for (const r of rows)
+    if (r.heapSeries)
+      console.log(
+        `heap of the auth isolate every 30 s, ${r.scenario}: ${r.heapSeries.map((mb) => mb.toFixed(1)).join(' ')} MB`,
+      );
   console.log('(p95 column: autocannon reports p97.5, the nearest percentile it has above 95)');
   writeFileSync(join(outdir, 'load.json'), JSON.stringify({ at: new Date().toISOString(), rows }, null, 2));
   if (rows.some((r) => Object.keys(r.statuses).some((code) => code.startsWith('5')))) process.exitCode = 1;
@@ -231,6 +276,7 @@ try {
     return tokens;
   }
 } finally {
+  authIsolate.close();
   await auth.dispose();
   await floor.dispose();
   await stack.stop();

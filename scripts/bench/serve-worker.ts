@@ -42,9 +42,12 @@ export async function serveBundle(
   scriptPath: string,
   bindings: Record<string, string>,
   port = 0,
+  /** Opens the V8 inspector on this port (scripts/bench/cpu-profile.ts takes CPU profiles through it). */
+  inspectorPort?: number,
 ): Promise<{ url: string; dispose: () => Promise<void> }> {
   const mf = new Miniflare(
     convertV4MiniflareOptions({
+      ...(inspectorPort === undefined ? {} : { inspectorPort }),
       modules: true,
       scriptPath,
       compatibilityDate: '2026-11-01',

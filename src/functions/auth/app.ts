@@ -16,22 +16,14 @@ import { googleRoutes } from './routes/google';
 import { tokenRoutes } from './routes/tokens';
 import { accountRoutes } from './routes/account';
 import { jwksRoutes } from './routes/jwks';
-import {
-  gate,
-  gateRunner,
-  noSessionLimit,
-  openGates,
-  sessionLimiter,
-  type LimitSession,
-  type RunGate,
-} from './route-gate';
+import { gate, gateRunner, openGates, type RunGate } from './route-gate';
 import { noStore } from '../../lib/http/no-store';
 import { corsFor } from '../../lib/http/cors';
 
 export type AuthApp = OpenAPIHono<AuthHonoEnv>;
 
 /** Who is calling and what they raised: events are written after the response, in one insert. */
-function requestScope(deps: AuthDeps, runGate: RunGate, limitSession: LimitSession): MiddlewareHandler<AuthHonoEnv> {
+function requestScope(deps: AuthDeps, runGate: RunGate): MiddlewareHandler<AuthHonoEnv> {
   return async (c, next) => {
     const client = await clientContext(c.req.raw);
     const events = new RequestEvents(client, deps.clock());
@@ -39,7 +31,6 @@ function requestScope(deps: AuthDeps, runGate: RunGate, limitSession: LimitSessi
     c.set('client', client);
     c.set('events', events);
     c.set('runGate', runGate);
-    c.set('limitSession', limitSession);
     c.set('defer', (work) => deferred.push(work));
     await next();
     const stores: EventStores = {
@@ -55,7 +46,7 @@ function requestScope(deps: AuthDeps, runGate: RunGate, limitSession: LimitSessi
     };
     c.executionCtx.waitUntil(
       Promise.allSettled(deferred)
-        .then(() => events.flush(stores))
+        .then(() => events.flush(stores, deps.writeEvents))
         .then(deps.flushSignals),
     );
   };
@@ -79,10 +70,7 @@ export function createAuthApp(deps: AuthDeps, options: AuthAppOptions = {}): Aut
   if (cors) app.use('/api/*', cors);
   app.use('/api/*', noStore);
   const open = options.securityGate === false;
-  app.use(
-    '/api/*',
-    requestScope(deps, open ? openGates : gateRunner(deps), open ? noSessionLimit : sessionLimiter(deps)),
-  );
+  app.use('/api/*', requestScope(deps, open ? openGates(deps) : gateRunner(deps)));
   app.route('/', credentialRoutes(deps));
   app.route('/', googleRoutes(deps));
   app.route('/', tokenRoutes(deps));

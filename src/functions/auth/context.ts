@@ -2,7 +2,7 @@ import type { ClientContext } from '../../lib/client/client-context';
 import type { RequestEvents } from '../../lib/events/event-log';
 import type { AccessClaims } from '../../lib/tokens/access-token';
 import type { PublicUser } from '../../lib/accounts/user-store';
-import type { LimitSession, RunGate } from './route-gate';
+import type { RunGate } from './route-gate';
 
 /** The Hono environment of the auth Worker: its bindings and what middleware puts on the context. */
 export type AuthHonoEnv = {
@@ -14,10 +14,9 @@ export type AuthHonoEnv = {
     defer: (work: Promise<unknown>) => void;
     /** Runs a route's declared gate (route-gate.ts). */
     runGate: RunGate;
-    /** Takes a slot of the per-session limit of a Bearer route, once its Bearer check passed (route-gate.ts). */
-    limitSession: LimitSession;
     /** The RateLimit-* headers the response carries: the gate's, replaced by a limit the route takes later. */
     limitHeaders: Record<string, string>;
+    /** A Bearer route's caller, set by its gate (route-gate.ts). */
     auth: AccessClaims;
     user: PublicUser;
   };

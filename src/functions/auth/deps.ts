@@ -17,6 +17,8 @@ import type { BearerDeps } from '../../lib/http/bearer-auth';
 import type { SecurityConfig } from '../../lib/detection/security-config';
 import { createRateLimiter, type RateLimiter } from '../../lib/rate-limit/rate-limiter';
 import type { SecurityEvent } from '../../lib/events/event-types';
+import { eventWriter, type WriteEvents } from '../../lib/events/event-log';
+import { passwordSlots, type HoldSlot } from '../../lib/passwords/password-slots';
 import { bindDetector, type Detect } from '../../lib/detection/detector';
 import type { Alerting } from '../../lib/alerts/alert-delivery';
 import { buildAlerting } from '../../lib/alerts/alerting';
@@ -37,6 +39,10 @@ export interface AuthDeps {
   security: SecurityConfig;
   limiter: RateLimiter;
   detect: Detect;
+  /** Holds one of the isolate's password slots while a route hashes (password-slots.ts). */
+  passwordSlots: HoldSlot;
+  /** Writes a request's events after its response: concurrent requests' in one insert (event-log.ts). */
+  writeEvents: WriteEvents;
   /** High and critical security events, to Sentry; `flushSignals` waits until they are sent. */
   signal: (event: SecurityEvent) => void;
   flushSignals: () => Promise<unknown>;
@@ -85,6 +91,11 @@ export function buildAuthDeps(
     sessionMaxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
     reuseIntervalSeconds: config.REFRESH_REUSE_INTERVAL_SECONDS,
   };
+  const afterResponseRedis = createRedis({
+    url: config.UPSTASH_REDIS_REST_URL,
+    token: config.UPSTASH_REDIS_REST_TOKEN,
+    timeoutMs: AFTER_RESPONSE_REDIS_TIMEOUT_MS,
+  });
   return {
     config,
     db,
@@ -99,14 +110,12 @@ export function buildAuthDeps(
     signal,
     flushSignals,
     limiter: createRateLimiter(redis, security),
+    writeEvents: eventWriter(clock),
+    passwordSlots: passwordSlots(clock),
     alerting: buildAlerting(config, db, clock, report),
     detect: bindDetector({
       redis,
-      afterResponseRedis: createRedis({
-        url: config.UPSTASH_REDIS_REST_URL,
-        token: config.UPSTASH_REDIS_REST_TOKEN,
-        timeoutMs: AFTER_RESPONSE_REDIS_TIMEOUT_MS,
-      }),
+      afterResponseRedis,
       db,
       config: security,
       report,

@@ -1,13 +1,13 @@
 /**
- * Auth Worker entry: env -> dependencies -> Hono app, wrapped by Sentry. Kept thin on purpose:
+ * Auth Worker entry: env -> dependencies -> Hono app, wrapped by Sentry when it is configured. Kept thin on purpose:
  * nothing here decides anything.
  */
-import * as Sentry from '@sentry/cloudflare';
 import { authDepsFrom } from './deps';
 import { createAuthApp, type AuthApp } from './app';
 import { sentryOptions, sentrySettingsFrom } from '../../lib/observability/sentry-options';
 import { sentryObservability } from '../../lib/observability/report';
 import { configErrorResponse } from '../../lib/http/config-error';
+import { withSentryWhenConfigured } from '../../lib/observability/with-sentry';
 import { runScheduledJobs } from '../../../cron/run-scheduled';
 import { sentryMonitor } from '../../../cron/sentry-monitor';
 
@@ -21,21 +21,24 @@ function appFor(env: Env): AuthApp {
   return app;
 }
 
-export default Sentry.withSentry((env: Env) => sentryOptions(sentrySettingsFrom(env, env.CF_VERSION_METADATA?.id)), {
-  fetch(request, env, ctx) {
-    try {
-      return appFor(env).fetch(request, env, ctx);
-    } catch (err) {
-      return configErrorResponse(err);
-    }
-  },
-  // Awaited, not left to waitUntil: Sentry flushes (and its cron check-ins leave) when this resolves.
-  async scheduled(controller, env, _ctx) {
-    const deps = authDepsFrom(env, sentryObservability);
-    await runScheduledJobs(
-      { ...deps, maintenance: deps.config.MAINTENANCE_CONFIG, monitor: sentryMonitor },
-      controller.cron,
-      new Date(controller.scheduledTime),
-    );
-  },
-} satisfies ExportedHandler<Env>);
+export default withSentryWhenConfigured(
+  (env: Env) => sentryOptions(sentrySettingsFrom(env, env.CF_VERSION_METADATA?.id)),
+  {
+    fetch(request, env, ctx) {
+      try {
+        return appFor(env).fetch(request, env, ctx);
+      } catch (err) {
+        return configErrorResponse(err);
+      }
+    },
+    // Awaited, not left to waitUntil: Sentry flushes (and its cron check-ins leave) when this resolves.
+    async scheduled(controller, env, _ctx) {
+      const deps = authDepsFrom(env, sentryObservability);
+      await runScheduledJobs(
+        { ...deps, maintenance: deps.config.MAINTENANCE_CONFIG, monitor: sentryMonitor },
+        controller.cron,
+        new Date(controller.scheduledTime),
+      );
+    },
+  } satisfies ExportedHandler<Env>,
+);

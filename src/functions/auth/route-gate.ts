@@ -10,7 +10,17 @@ import { routePath } from 'hono/route';
 import type { AuthHonoEnv } from './context';
 import type { AuthDeps } from './deps';
 import type { LimitedRoute } from '../../lib/detection/security-config';
-import { countRefusedBearer, gateRequest, limitAfterGate, type GateRefusal } from '../../lib/detection/request-gate';
+import {
+  bearerLimits,
+  countRefusedBearer,
+  gateRequest,
+  judgeBearerLimits,
+  limitAfterGate,
+  type GateRefusal,
+} from '../../lib/detection/request-gate';
+import { applyBearerCheck, checkBearer, refusedToken } from '../../lib/http/bearer-auth';
+import { ipBucket } from '../../lib/client/ip-bucket';
+import { SlotsFull } from '../../lib/passwords/password-slots';
 import { ApiError, type ErrorCode } from '../../lib/http/errors';
 
 export interface RouteGate {
@@ -21,13 +31,19 @@ export interface RouteGate {
   /** Signup, login, google: refused for a blocked IP. Routes that prove a session are not. */
   credential?: boolean;
   /**
-   * A Bearer route: only refused tokens (401) count toward the IP's bot detection (a valid session is
-   * limited per session instead, `sessionLimit`), so the people behind one address using the app are
-   * not taken for one bot.
+   * A Bearer route: the gate authenticates the caller (sets `auth` and `user`) and limits the session
+   * (`rateLimits.bearerSession`) and the address's refused tokens (`rateLimits.bearer`); only refused
+   * tokens (401) count toward the IP's bot detection, so the people behind one address using the app
+   * are not taken for one bot.
    */
   bearer?: boolean;
   /** Auth flows, where a tool's user agent is worth an event. */
   watchUserAgent?: boolean;
+  /**
+   * The route hashes a password: it waits for one of the isolate's password slots before anything else,
+   * gate included (password-slots.ts), and holds it until it answers.
+   */
+  passwordWork?: boolean;
   /** The catch-all for paths no route matches: counted as one route, `(unmatched)`. */
   unmatched?: boolean;
 }
@@ -42,7 +58,7 @@ const refusals: Record<GateRefusal['kind'], { code: ErrorCode; message: string }
 
 const declared = new WeakSet<MiddlewareHandler<AuthHonoEnv>>();
 
-/** A route's gate, for its `middleware` list (first, before body parsing or Bearer checks). */
+/** A route's gate, for its `middleware` list (first, before body parsing). */
 export function gate(rules: RouteGate): MiddlewareHandler<AuthHonoEnv> {
   const handler: MiddlewareHandler<AuthHonoEnv> = (c, next) => c.get('runGate')(c, rules, next);
   declared.add(handler);
@@ -53,37 +69,89 @@ export function gate(rules: RouteGate): MiddlewareHandler<AuthHonoEnv> {
 export const isRouteGate = (handler: unknown): boolean => declared.has(handler as MiddlewareHandler<AuthHonoEnv>);
 
 export function gateRunner(deps: AuthDeps): RunGate {
-  return async (c, rules, next) => {
+  const run: RunGate = async (c, rules, next) => {
     const route = `${c.req.method} ${rules.unmatched ? '(unmatched)' : routePath(c)}`;
-    const { refusal, headers } = await gateRequest(
-      { redis: deps.redis, config: deps.security, limiter: deps.limiter, report: deps.report },
-      c.get('events'),
-      {
-        route,
-        limited: rules.limit,
-        failures: rules.failures,
-        credential: rules.credential ?? false,
-        countBot: !rules.bearer,
-        watchUserAgent: rules.watchUserAgent ?? false,
-        client: c.get('client'),
-        now: deps.clock(),
-      },
-    );
-    const shown = { ...headers };
-    c.set('limitHeaders', shown);
-    for (const [name, value] of Object.entries(shown)) c.header(name, value);
-    if (refusal) throw refusalError(refusal);
+    if (rules.bearer) return bearerGate(c, deps, route, next);
+    const { refusal, headers } = await gateRequest(gateDeps(deps), c.get('events'), {
+      route,
+      limited: rules.limit,
+      failures: rules.failures,
+      credential: rules.credential ?? false,
+      watchUserAgent: rules.watchUserAgent ?? false,
+      client: c.get('client'),
+      now: deps.clock(),
+    });
+    await answerWithin(c, refusal, headers, next);
+  };
+  return (c, rules, next) =>
+    rules.passwordWork ? holdPasswordSlot(deps, () => run(c, rules, next)) : run(c, rules, next);
+}
+
+async function holdPasswordSlot(deps: AuthDeps, work: () => Promise<void>): Promise<void> {
+  try {
+    await deps.passwordSlots(work);
+  } catch (err) {
+    if (!(err instanceof SlotsFull)) throw err;
+    throw new ApiError('SERVICE_UNAVAILABLE', 'too many sign-ins at once here; try again in a moment', {
+      retryAfter: 1,
+    });
+  }
+}
+
+const gateDeps = (deps: AuthDeps) => ({
+  redis: deps.redis,
+  config: deps.security,
+  limiter: deps.limiter,
+  report: deps.report,
+});
+
+/** Shows the limit headers (on whatever is answered), then refuses or runs the route. */
+async function answerWithin(
+  c: Context<AuthHonoEnv>,
+  refusal: GateRefusal | undefined,
+  headers: Record<string, string>,
+  next: Next,
+): Promise<void> {
+  const shown = { ...headers };
+  c.set('limitHeaders', shown);
+  for (const [name, value] of Object.entries(shown)) c.header(name, value);
+  if (refusal) throw refusalError(refusal);
+  await next();
+  // An error response is a new Response object: the limit headers go on whatever is answered.
+  for (const [name, value] of Object.entries(shown)) c.res.headers.set(name, value);
+}
+
+/**
+ * A Bearer route's gate authenticates the caller too, so that its I/O is one moment: the token is
+ * verified (CPU), then the session is read from Postgres while, in one Redis round trip, the address's
+ * ceiling on refused tokens is looked at and the session's own limit taken. Only a refused token (401)
+ * counts toward the address's bot detection, after the answer: the people behind one address using the
+ * app are not taken for one bot.
+ */
+async function bearerGate(c: Context<AuthHonoEnv>, deps: AuthDeps, route: string, next: Next): Promise<void> {
+  const client = c.get('client');
+  const now = deps.clock();
+  const ip = ipBucket(client.ip);
+  const [check, [ceiling, session]] = await checkBearer(deps.bearer, c.req.header('authorization'), (claims) =>
+    bearerLimits(deps, { ip, sessionId: claims?.sid, now }),
+  );
+  if (refusedToken(check)) c.get('defer')(countRefusedBearer(gateDeps(deps), c.get('events'), { route, client, now }));
+  const caller = check.ok ? { userId: check.claims.sub, sessionId: check.claims.sid } : undefined;
+  const { refusal, headers } = judgeBearerLimits(c.get('events'), deps.security, { route, ceiling, session, caller });
+  if (!refusal) {
+    // The limit's headers go on a refused token's 401 too.
+    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    applyBearerCheck(c, check);
+  }
+  await answerWithin(c, refusal, headers, next);
+}
+
+/** The security layer off (the benchmark of its cost): a Bearer route still authenticates, unlimited. */
+export function openGates(deps: AuthDeps): RunGate {
+  const nothing = async () => undefined;
+  return async (c, rules, next) => {
+    if (rules.bearer) applyBearerCheck(c, (await checkBearer(deps.bearer, c.req.header('authorization'), nothing))[0]);
     await next();
-    // An error response is a new Response object: the limit headers go on whatever is answered.
-    for (const [name, value] of Object.entries(shown)) c.res.headers.set(name, value);
-    if (rules.bearer && c.res.status === 401)
-      c.get('defer')(
-        countRefusedBearer(
-          { redis: deps.redis, config: deps.security, limiter: deps.limiter, report: deps.report },
-          c.get('events'),
-          { route, client: c.get('client'), now: deps.clock() },
-        ),
-      );
   };
 }
 
@@ -114,42 +182,3 @@ export async function takeRouteLimit(
   onRefusal?.();
   throw refusalError(refusal);
 }
-
-/** Takes a slot of the per-session limit (set on the context, so route declarations need no dependencies). */
-export type LimitSession = (c: Context<AuthHonoEnv>) => Promise<void>;
-
-/**
- * A valid token used hundreds of times a minute is a bot, whatever its address: the session is
- * limited (`rateLimits.bearerSession`), and its refusals are `bot_activity_detected` (one row a minute,
- * an alert on the user) instead of an IP block that would hit everyone behind the address.
- */
-export function sessionLimiter(deps: AuthDeps): LimitSession {
-  return (c) => {
-    const { sid, sub } = c.get('auth');
-    return takeRouteLimit(c, deps, 'bearerSession', sid, () =>
-      c.get('events').record('bot_activity_detected', {
-        userId: sub,
-        alert: true,
-        foldPerMinute: `session:${sid}`,
-        metadata: {
-          reason: 'session_rate',
-          sessionId: sid,
-          route: `${c.req.method} ${routePath(c)}`,
-          limit: deps.security.rateLimits.bearerSession.requests,
-          windowSeconds: deps.security.rateLimits.bearerSession.windowSeconds,
-        },
-      }),
-    );
-  };
-}
-
-export const noSessionLimit: LimitSession = async () => {};
-
-/** The per-session limit of a Bearer route, declared after its Bearer check (it needs the session). */
-export const sessionLimit: MiddlewareHandler<AuthHonoEnv> = async (c, next) => {
-  await c.get('limitSession')(c);
-  await next();
-};
-
-/** For the benchmark that measures what the security layer costs: every gate lets the request through. */
-export const openGates: RunGate = (_c, _rules, next) => next();

@@ -34,8 +34,6 @@ export interface GateRequest {
   credential: boolean;
   /** Auth flows, where a tool's user agent is worth an event. */
   watchUserAgent: boolean;
-  /** Whether the request counts toward bot detection here; a Bearer route counts only its refusals (countRefusedBearer). */
-  countBot: boolean;
   client: ClientContext;
   now: Date;
 }
@@ -80,12 +78,11 @@ export async function gateRequest(deps: GateDeps, events: RequestEvents, r: Gate
   const ip = ipBucket(r.client.ip);
   const takeHere = r.limited !== undefined && !limitTakenByRoute(r.limited, deps.config);
   const [counters, verdict, ceiling] = await Promise.all([
-    requestCounters(deps.redis, { ip, route: r.route, config: deps.config, now: r.now, countBot: r.countBot }).catch(
-      (err: unknown) => {
-        deps.report(err, { source: 'gate', detail: r.route }); // Redis down: no block check, no bot count (rate limits fall back to memory)
-        return undefined;
-      },
-    ),
+    // Issued in one tick with the limiter's calls below: one Redis request for all of them.
+    requestCounters(deps.redis, { ip, route: r.route, config: deps.config, now: r.now }).catch((err: unknown) => {
+      deps.report(err, { source: 'gate', detail: r.route }); // Redis down: no block check, no bot count (rate limits fall back to memory)
+      return undefined;
+    }),
     r.limited && takeHere ? deps.limiter(r.limited, limiterKey(r.limited, r.client, deps.config), r.now) : undefined,
     r.failures ? deps.limiter.peek(r.failures, ip, r.now) : undefined,
   ]);
@@ -174,6 +171,58 @@ function refuseOverLimit(
     metadata: { route, limit: verdict.limit, policy: verdict.policy, source: verdict.source, rule: limit },
   });
   return { kind: 'rate_limited', retryAfter: verdict.resetSeconds };
+}
+
+/**
+ * A Bearer call's limits in one Redis round trip (both scripts leave in the same tick, and the Redis
+ * client pipelines what leaves together): the address's ceiling on refused tokens (`rateLimits.bearer`),
+ * looked at, and the session's own limit (`rateLimits.bearerSession`), taken once the token is verified.
+ */
+export function bearerLimits(
+  deps: Pick<GateDeps, 'limiter'>,
+  r: { ip: string; sessionId: string | undefined; now: Date },
+): Promise<[LimitVerdict, LimitVerdict | undefined]> {
+  return Promise.all([
+    deps.limiter.peek('bearer', r.ip, r.now),
+    r.sessionId === undefined ? undefined : deps.limiter('bearerSession', r.sessionId, r.now),
+  ]);
+}
+
+/**
+ * The verdict of a Bearer call's limits: the address's ceiling first (a scanner of tokens is refused
+ * whatever it presents), then the session's. A valid token used hundreds of times a minute is a bot,
+ * whatever its address: its refusals are `bot_activity_detected` (one row a minute, an alert on the
+ * user) instead of an IP block that would hit everyone behind the address.
+ */
+export function judgeBearerLimits(
+  events: RequestEvents,
+  config: SecurityConfig,
+  r: {
+    route: string;
+    ceiling: LimitVerdict;
+    session: LimitVerdict | undefined;
+    caller: { userId: string; sessionId: string } | undefined;
+  },
+): GateResult {
+  if (!r.ceiling.allowed)
+    return { headers: rateLimitHeaders(r.ceiling), refusal: refuseOverLimit(events, r.route, r.ceiling, 'bearer') };
+  if (!r.session || !r.caller) return { headers: rateLimitHeaders(r.ceiling), refusal: undefined };
+  const headers = rateLimitHeaders(r.session);
+  if (r.session.allowed) return { headers, refusal: undefined };
+  const limit = config.rateLimits.bearerSession;
+  events.record('bot_activity_detected', {
+    userId: r.caller.userId,
+    alert: true,
+    foldPerMinute: `session:${r.caller.sessionId}`,
+    metadata: {
+      reason: 'session_rate',
+      sessionId: r.caller.sessionId,
+      route: r.route,
+      limit: limit.requests,
+      windowSeconds: limit.windowSeconds,
+    },
+  });
+  return { headers, refusal: refuseOverLimit(events, r.route, r.session, 'bearerSession') };
 }
 
 /**

@@ -16,6 +16,9 @@ import { raiseAlerts } from '../alerts/alert-store';
 import { UNPOSTED_ALERTS, type AlertPolicy } from '../alerts/alert-policy';
 import { sanitizeMetadata, sanitizeOptionalText, sanitizeText } from './event-sanitize';
 import { foldRepeats } from './event-folding';
+import { writeBehind } from '../storage/write-behind';
+import type { Clock } from '../clock';
+import { isRejectedByDatabase } from '../storage/database-errors';
 
 export const OUTBOX_KEY = 'auth:events:outbox';
 /** Outbox entries Postgres refused (moved there by the drain, cron/drain-event-outbox.ts). */
@@ -77,10 +80,13 @@ export class RequestEvents {
     });
   }
 
-  /** Writes and forgets the collected events. Never throws: the auth flow must not fail for its log. */
-  async flush(stores: EventStores): Promise<void> {
+  /**
+   * Writes and forgets the collected events, with `write` (the isolate's `eventWriter`, which puts
+   * concurrent requests' events in one insert). Never throws: the auth flow must not fail for its log.
+   */
+  async flush(stores: EventStores, write: WriteEvents = writeEvents): Promise<void> {
     const batch = await foldRepeats(stores, this.events.splice(0));
-    if (batch.length > 0) await writeEvents(stores, batch);
+    if (batch.length > 0) await write(stores, batch);
   }
 }
 
@@ -96,41 +102,82 @@ export const toRow = (e: SecurityEvent) => ({
   createdAt: e.at,
 });
 
+export type WriteEvents = (stores: EventStores, batch: SecurityEvent[]) => Promise<unknown>;
+
 export async function writeEvents(
   stores: EventStores,
   batch: SecurityEvent[],
 ): Promise<'database' | 'outbox' | 'lost'> {
-  for (const event of batch) if (event.severity === 'high' || event.severity === 'critical') stores.signal?.(event);
+  signalEvents(stores, batch);
   try {
-    await stores.db.insert(securityEvents).values(batch.map(toRow));
-    const alerts = batch.filter((e) => e.alert);
-    // Alerts are derived from the events: if they fail the events still stand, and the failure is reported.
-    if (alerts.length > 0) {
-      const now = new Date(Math.max(...alerts.map((e) => e.at.getTime())));
-      await raiseAlerts(stores.db, alerts, stores.alerts?.policy ?? UNPOSTED_ALERTS, now).then(
-        (queued) => {
-          if (queued.length > 0) stores.alerts?.deliver?.(queued);
-        },
-        (err: unknown) => stores.report(err, { source: 'events', detail: 'alerts' }),
-      );
-    }
+    await insertEvents(stores, batch);
     return 'database';
   } catch (dbError) {
-    try {
-      const length = await stores.redis.rpush(OUTBOX_KEY, ...batch.map((e) => JSON.stringify(e)));
-      if (length <= OUTBOX_MAX) return 'outbox';
-      // Full: keep the oldest OUTBOX_MAX (they are drained first) and refuse this overflow, loudly.
-      await stores.redis.ltrim(OUTBOX_KEY, 0, OUTBOX_MAX - 1);
-      reportLost(
-        stores,
-        batch.slice(Math.max(0, batch.length - (length - OUTBOX_MAX))),
-        new Error('event outbox full'),
-      );
-      return 'lost';
-    } catch {
-      reportLost(stores, batch, dbError);
-      return 'lost';
+    return divertEvents(stores, batch, dbError);
+  }
+}
+
+/**
+ * The isolate's event writer: the events of concurrent requests go in one insert (write-behind.ts), so
+ * under load a request costs a share of an insert instead of one of its own. Should Postgres refuse the
+ * insert for what one request's events hold, each request's events are written on their own, so one bad
+ * event sends no one else's to the outbox; should it be out of reach, they all go to the outbox.
+ */
+export function eventWriter(clock: Clock): WriteEvents {
+  const submit = writeBehind<{ stores: EventStores; batch: SecurityEvent[] }>(async (items, writer) => {
+    // The writer's stores: its request does the I/O, so alert posts are kept alive by its waitUntil.
+    const stores = writer.stores;
+    if (items.length === 1) {
+      await writeEvents(stores, items[0]!.batch);
+      return;
     }
+    const all = items.flatMap((i) => i.batch);
+    signalEvents(stores, all);
+    try {
+      await insertEvents(stores, all);
+    } catch (dbError) {
+      if (!isRejectedByDatabase(dbError)) await divertEvents(stores, all, dbError);
+      else
+        await Promise.all(
+          items.map((i) => insertEvents(stores, i.batch).catch((err: unknown) => divertEvents(stores, i.batch, err))),
+        );
+    }
+  }, clock);
+  return (stores, batch) => submit({ stores, batch });
+}
+
+function signalEvents(stores: EventStores, batch: SecurityEvent[]): void {
+  for (const event of batch) if (event.severity === 'high' || event.severity === 'critical') stores.signal?.(event);
+}
+
+/** One insert, then the alerts the events raise. Throws when the insert fails (the caller diverts them). */
+async function insertEvents(stores: EventStores, batch: SecurityEvent[]): Promise<void> {
+  await stores.db.insert(securityEvents).values(batch.map(toRow));
+  const alerts = batch.filter((e) => e.alert);
+  // Alerts are derived from the events: if they fail the events still stand, and the failure is reported.
+  if (alerts.length > 0) {
+    const now = new Date(Math.max(...alerts.map((e) => e.at.getTime())));
+    await raiseAlerts(stores.db, alerts, stores.alerts?.policy ?? UNPOSTED_ALERTS, now).then(
+      (queued) => {
+        if (queued.length > 0) stores.alerts?.deliver?.(queued);
+      },
+      (err: unknown) => stores.report(err, { source: 'events', detail: 'alerts' }),
+    );
+  }
+}
+
+/** Events Postgres did not take: to the Redis outbox, or, if Redis cannot take them either, reported as lost. */
+async function divertEvents(stores: EventStores, batch: SecurityEvent[], dbError: unknown): Promise<'outbox' | 'lost'> {
+  try {
+    const length = await stores.redis.rpush(OUTBOX_KEY, ...batch.map((e) => JSON.stringify(e)));
+    if (length <= OUTBOX_MAX) return 'outbox';
+    // Full: keep the oldest OUTBOX_MAX (they are drained first) and refuse this overflow, loudly.
+    await stores.redis.ltrim(OUTBOX_KEY, 0, OUTBOX_MAX - 1);
+    reportLost(stores, batch.slice(Math.max(0, batch.length - (length - OUTBOX_MAX))), new Error('event outbox full'));
+    return 'lost';
+  } catch {
+    reportLost(stores, batch, dbError);
+    return 'lost';
   }
 }
 

@@ -21,6 +21,9 @@ export function createRedis(settings: RedisSettings): Redis {
     url: settings.url,
     token: settings.token,
     enableTelemetry: false,
+    // Every value we store is text (counters, JSON, ids), so replies need no base64 armour: decoding
+    // it cost about 0.1 ms of CPU per request in the Workers' hottest routes (npm run bench:profile).
+    responseEncoding: false,
     retry: { retries: 1, backoff: () => 25 },
     signal: () => AbortSignal.timeout(timeoutMs),
   });

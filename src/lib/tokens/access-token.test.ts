@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ACCESS_TOKEN_TYPE,
   MAX_CLOCK_SKEW_SECONDS,
+  VERIFIED_TOKENS_KEPT,
   accessTokenVerifier,
   signAccessToken,
   type AccessTokenVerifier,
@@ -133,6 +134,46 @@ describe('accessTokenVerifier: expiry', () => {
   it('refuses a long-expired token as TOKEN_EXPIRED', async () => {
     const { token } = await sign(secondsAgo(86_400));
     expect(await verify(token, NOW)).toMatchObject({ ok: false, reason: 'TOKEN_EXPIRED' });
+  });
+});
+
+describe('accessTokenVerifier: tokens verified before (kept per isolate)', () => {
+  it('answers a token seen before with the same claims, and refuses it once it expires', async () => {
+    const { token } = await sign();
+    const first = await verify(token, NOW);
+    const again = await verify(token, new Date(NOW.getTime() + 1000));
+    expect(again).toEqual(first);
+    const late = new Date((NOW_S + TTL + MAX_CLOCK_SKEW_SECONDS + 1) * 1000);
+    expect(await verify(token, late)).toMatchObject({ ok: false, reason: 'TOKEN_EXPIRED' });
+    // Forgotten once expired: still refused.
+    expect(await verify(token, late)).toMatchObject({ ok: false, reason: 'TOKEN_EXPIRED' });
+  });
+
+  it('keeps no refusal: a tampered copy of a verified token is refused however often it comes', async () => {
+    const { token } = await sign();
+    expect((await verify(token, NOW)).ok).toBe(true);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const tampered = `${header}.${payload}.${signature.slice(0, -4)}AAAA`;
+    for (let i = 0; i < 2; i++)
+      expect(await verify(tampered, NOW)).toMatchObject({ ok: false, reason: 'TOKEN_INVALID' });
+  });
+
+  it('keeps at most its limit, the oldest leaving first', async () => {
+    expect(VERIFIED_TOKENS_KEPT).toBe(4096);
+    const keepsTwo = accessTokenVerifier(keySet.publicJwks, AUD, 2);
+    const [a, b, c] = await Promise.all([sign(), sign(), sign()]);
+    const claimsOf = async (token: string) => {
+      const result = await keepsTwo(token, NOW);
+      if (!result.ok) throw new Error('refused');
+      return result.claims;
+    };
+    const firstA = await claimsOf(a.token);
+    expect(await claimsOf(a.token)).toBe(firstA); // a hit: the very claims kept
+    await claimsOf(b.token);
+    await claimsOf(c.token); // a leaves
+    const againA = await claimsOf(a.token);
+    expect(againA).toEqual(firstA);
+    expect(againA).not.toBe(firstA); // verified anew
   });
 });
 

@@ -6,60 +6,53 @@ import { Session, User, bearerErrors, errorResponse, jsonContent } from '../sche
 import { noBody } from '../../../lib/http/json-body';
 import { validationHook } from '../../../lib/http/validation';
 import { ApiError } from '../../../lib/http/errors';
-import { bearerAuth } from '../../../lib/http/bearer-auth';
-import { gate, sessionLimit } from '../route-gate';
+import { gate } from '../route-gate';
 import { listActiveSessions, revokeSession } from '../../../lib/sessions/session-store';
 
-// Route definitions take the Bearer check (built from the Worker's dependencies) after the gate.
-type Bearer = ReturnType<typeof bearerAuth>;
+// A Bearer route's gate authenticates the caller (route-gate.ts): `auth` and `user` are set after it.
+const meRoute = createRoute({
+  method: 'get',
+  path: '/api/auth/me',
+  middleware: [gate({ bearer: true })] as const,
+  security: [{ bearer: [] }],
+  responses: { 200: jsonContent(z.object({ user: User }), 'The caller'), ...bearerErrors },
+});
 
-const meRoute = (bearer: Bearer) =>
-  createRoute({
-    method: 'get',
-    path: '/api/auth/me',
-    middleware: [gate({ failures: 'bearer', bearer: true }), bearer, sessionLimit] as const,
-    security: [{ bearer: [] }],
-    responses: { 200: jsonContent(z.object({ user: User }), 'The caller'), ...bearerErrors },
-  });
+const sessionsRoute = createRoute({
+  method: 'get',
+  path: '/api/auth/sessions',
+  middleware: [gate({ bearer: true })] as const,
+  security: [{ bearer: [] }],
+  responses: {
+    200: jsonContent(
+      z.object({ sessions: z.array(Session) }),
+      'The caller’s active sessions, most recently used first',
+    ),
+    ...bearerErrors,
+  },
+});
 
-const sessionsRoute = (bearer: Bearer) =>
-  createRoute({
-    method: 'get',
-    path: '/api/auth/sessions',
-    middleware: [gate({ failures: 'bearer', bearer: true }), bearer, sessionLimit] as const,
-    security: [{ bearer: [] }],
-    responses: {
-      200: jsonContent(
-        z.object({ sessions: z.array(Session) }),
-        'The caller’s active sessions, most recently used first',
-      ),
-      ...bearerErrors,
-    },
-  });
-
-const revokeRoute = (bearer: Bearer) =>
-  createRoute({
-    method: 'delete',
-    path: '/api/auth/sessions/{id}',
-    middleware: [gate({ failures: 'bearer', bearer: true }), bearer, sessionLimit, noBody] as const,
-    security: [{ bearer: [] }],
-    request: { params: z.object({ id: z.uuid({ message: 'must be a session id' }) }) },
-    responses: {
-      ...bearerErrors,
-      204: { description: 'Session revoked' },
-      400: errorResponse('VALIDATION_ERROR: the id is not a uuid'),
-      404: errorResponse('Not one of the caller’s active sessions'),
-    },
-  });
+const revokeRoute = createRoute({
+  method: 'delete',
+  path: '/api/auth/sessions/{id}',
+  middleware: [gate({ bearer: true }), noBody] as const,
+  security: [{ bearer: [] }],
+  request: { params: z.object({ id: z.uuid({ message: 'must be a session id' }) }) },
+  responses: {
+    ...bearerErrors,
+    204: { description: 'Session revoked' },
+    400: errorResponse('VALIDATION_ERROR: the id is not a uuid'),
+    404: errorResponse('Not one of the caller’s active sessions'),
+  },
+});
 
 export function accountRoutes(deps: AuthDeps) {
   const app = new OpenAPIHono<AuthHonoEnv>({ defaultHook: validationHook });
-  const bearer = bearerAuth(deps.bearer);
 
-  // The Bearer check already read the user (one query for both).
-  app.openapi(meRoute(bearer), (c) => c.json({ user: c.get('user') }, 200));
+  // The gate's Bearer check already read the user (one query for both).
+  app.openapi(meRoute, (c) => c.json({ user: c.get('user') }, 200));
 
-  app.openapi(sessionsRoute(bearer), async (c) => {
+  app.openapi(sessionsRoute, async (c) => {
     const { sub, sid } = c.get('auth');
     const sessions = await listActiveSessions(deps.db, sub, deps.clock());
     return c.json(
@@ -76,7 +69,7 @@ export function accountRoutes(deps: AuthDeps) {
     );
   });
 
-  app.openapi(revokeRoute(bearer), async (c) => {
+  app.openapi(revokeRoute, async (c) => {
     const { sub } = c.get('auth');
     const { id } = c.req.valid('param');
     const ended = await revokeSession(deps.db, id, 'user_revoked', deps.clock(), sub);

@@ -22,7 +22,10 @@ import { riskSummary } from '../../../lib/detection/risk';
 const signupRoute = createRoute({
   method: 'post',
   path: '/api/auth/signup',
-  middleware: [gate({ limit: 'signup', credential: true, watchUserAgent: true }), jsonBody] as const,
+  middleware: [
+    gate({ limit: 'signup', credential: true, watchUserAgent: true, passwordWork: true }),
+    jsonBody,
+  ] as const,
   request: { body: { content: { 'application/json': { schema: SignupBody } }, required: true } },
   responses: {
     ...jsonRouteErrors,
@@ -36,7 +39,7 @@ const loginRoute = createRoute({
   method: 'post',
   path: '/api/auth/login',
   middleware: [
-    gate({ limit: 'login', failures: 'loginFailures', credential: true, watchUserAgent: true }),
+    gate({ limit: 'login', failures: 'loginFailures', credential: true, watchUserAgent: true, passwordWork: true }),
     jsonBody,
   ] as const,
   request: { body: { content: { 'application/json': { schema: LoginBody } }, required: true } },

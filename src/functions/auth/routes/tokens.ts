@@ -6,8 +6,7 @@ import { RefreshBody, TokenResponse, bearerErrors, errorResponse, jsonContent, j
 import { jsonBody, noBody } from '../../../lib/http/json-body';
 import { validationHook } from '../../../lib/http/validation';
 import { ApiError, type ErrorCode } from '../../../lib/http/errors';
-import { bearerAuth } from '../../../lib/http/bearer-auth';
-import { gate, sessionLimit } from '../route-gate';
+import { gate } from '../route-gate';
 import { refreshSession } from '../../../lib/sessions/token-issuer';
 import { hashRefreshToken, isWellFormedRefreshToken } from '../../../lib/tokens/refresh-token';
 import { revokeAllSessions, revokeSession, revokeSessionOfToken } from '../../../lib/sessions/session-store';
@@ -41,18 +40,17 @@ const logoutRoute = createRoute({
   },
 });
 
-const logoutAllRoute = (bearer: ReturnType<typeof bearerAuth>) =>
-  createRoute({
-    method: 'post',
-    path: '/api/auth/logout-all',
-    middleware: [gate({ failures: 'bearer', bearer: true }), bearer, sessionLimit, noBody] as const,
-    security: [{ bearer: [] }],
-    responses: {
-      ...bearerErrors,
-      200: jsonContent(z.object({ revoked: z.number().int() }), 'Every session of the caller revoked'),
-      413: errorResponse('PAYLOAD_TOO_LARGE: any body sent is capped at 16 KiB'),
-    },
-  });
+const logoutAllRoute = createRoute({
+  method: 'post',
+  path: '/api/auth/logout-all',
+  middleware: [gate({ bearer: true }), noBody] as const,
+  security: [{ bearer: [] }],
+  responses: {
+    ...bearerErrors,
+    200: jsonContent(z.object({ revoked: z.number().int() }), 'Every session of the caller revoked'),
+    413: errorResponse('PAYLOAD_TOO_LARGE: any body sent is capped at 16 KiB'),
+  },
+});
 
 const refreshFailures: Record<
   Exclude<RefreshOutcome, 'rotated'>,
@@ -128,7 +126,7 @@ export function tokenRoutes(deps: AuthDeps) {
     return c.body(null, 204);
   });
 
-  app.openapi(logoutAllRoute(bearerAuth(deps.bearer)), async (c) => {
+  app.openapi(logoutAllRoute, async (c) => {
     const { sub } = c.get('auth');
     const { live } = await revokeAllSessions(deps.db, sub, 'logout_all', deps.clock());
     c.get('events').record('mass_token_revocation', {
