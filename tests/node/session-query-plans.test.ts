@@ -222,6 +222,7 @@ describe('session queries on a seeded database: each served by an index', () => 
         now,
         newExpiresAt: new Date(now.getTime() + 7 * 86_400_000),
         reuseIntervalSeconds: 10,
+        refreshCountWindowSeconds: 600,
       }),
     );
     expect(plans).toHaveLength(1);

@@ -211,6 +211,7 @@ describe('migration 0003: sessions as rows of their own', () => {
       now,
       newExpiresAt: at(7 * DAY),
       reuseIntervalSeconds: 30,
+      refreshCountWindowSeconds: 600,
     });
     expect(rotation).toMatchObject({
       sessionId: sessions.live,
@@ -232,6 +233,7 @@ describe('migration 0003: sessions as rows of their own', () => {
       now,
       newExpiresAt: at(7 * DAY),
       reuseIntervalSeconds: 30,
+      refreshCountWindowSeconds: 600,
     });
     expect(child).toMatchObject({ issuedNewToken: false, sessionRevoked: true });
     const expired = await rotateRefreshToken(db, {
@@ -241,6 +243,7 @@ describe('migration 0003: sessions as rows of their own', () => {
       now,
       newExpiresAt: at(7 * DAY),
       reuseIntervalSeconds: 30,
+      refreshCountWindowSeconds: 600,
     });
     expect(expired).toMatchObject({ issuedNewToken: false });
     expect(expired?.expiresAt.getTime()).toBeLessThan(now.getTime());

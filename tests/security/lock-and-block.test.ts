@@ -8,7 +8,7 @@ import { testEnv } from '../test-env';
 import { randomIp } from '../auth/api';
 import { createRedis } from '../../src/lib/storage/redis';
 import { blockIp, blockedIpKey, listBlockedIps } from '../../src/lib/detection/ip-blocklist';
-import { countRefresh } from '../../src/lib/detection/counters';
+import { countBruteForceDetection } from '../../src/lib/detection/counters';
 import { DEFAULT_SECURITY_CONFIG } from '../../src/lib/detection/security-config';
 
 const redis = createRedis({ url: testEnv.UPSTASH_REDIS_REST_URL, token: testEnv.UPSTASH_REDIS_REST_TOKEN });
@@ -40,19 +40,19 @@ describe('IP blocks', () => {
 
 describe('detection counters', () => {
   it('give a counter its window TTL, even one an older version left without a TTL', async () => {
-    const sessionId = crypto.randomUUID();
-    const key = `auth:refreshes:${sessionId}`;
+    const userId = crypto.randomUUID();
+    const key = `auth:bf:${userId}`;
     await redis.set(key, 3); // as a SET NX EX + INCR race left it: a count, no expiry
     expect(await redis.ttl(key)).toBe(-1);
-    expect(await countRefresh(redis, { sessionId, config: DEFAULT_SECURITY_CONFIG })).toBe(4);
+    expect(await countBruteForceDetection(redis, { userId, config: DEFAULT_SECURITY_CONFIG })).toBe(4);
     const ttl = await redis.ttl(key);
     expect(ttl).toBeGreaterThan(0);
-    expect(ttl).toBeLessThanOrEqual(DEFAULT_SECURITY_CONFIG.rapidRefresh.windowSeconds);
+    expect(ttl).toBeLessThanOrEqual(DEFAULT_SECURITY_CONFIG.accountLock.windowSeconds);
   });
 
   it('start a new key with its TTL in the same step as its first count', async () => {
-    const sessionId = crypto.randomUUID();
-    expect(await countRefresh(redis, { sessionId, config: DEFAULT_SECURITY_CONFIG })).toBe(1);
-    expect(await redis.ttl(`auth:refreshes:${sessionId}`)).toBeGreaterThan(0);
+    const userId = crypto.randomUUID();
+    expect(await countBruteForceDetection(redis, { userId, config: DEFAULT_SECURITY_CONFIG })).toBe(1);
+    expect(await redis.ttl(`auth:bf:${userId}`)).toBeGreaterThan(0);
   });
 });

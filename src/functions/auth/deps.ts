@@ -90,6 +90,7 @@ export function buildAuthDeps(
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     sessionMaxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
     reuseIntervalSeconds: config.REFRESH_REUSE_INTERVAL_SECONDS,
+    refreshCountWindowSeconds: config.SECURITY_CONFIG.rapidRefresh.windowSeconds,
   };
   const afterResponseRedis = createRedis({
     url: config.UPSTASH_REDIS_REST_URL,

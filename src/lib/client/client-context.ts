@@ -35,17 +35,26 @@ function cfString(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-const FAMILIES = ['Edg', 'OPR', 'Firefox', 'Chrome', 'Safari', 'curl', 'Wget', 'python-requests', 'okhttp'];
+const FAMILIES = ['Edg', 'OPR', 'Firefox', 'Chrome', 'Safari', 'curl', 'Wget', 'python-requests', 'okhttp'].map(
+  (family) => ({ family, version: new RegExp(`${family}/(\\d+)`) }),
+);
 
 /** Browser family and major version only: minor updates must not look like a new device. */
 export function userAgentFamily(userAgent: string): string {
-  // In priority order: Edge and Opera also say "Chrome/", Chrome also says "Safari/".
-  for (const family of FAMILIES) {
-    const match = new RegExp(`${family}/(\\d+)`).exec(userAgent);
+  for (const { family, version } of FAMILIES) {
+    const match = version.exec(userAgent);
     if (match) return `${family}/${match[1]}`;
   }
   return userAgent.slice(0, 64);
 }
+
+/**
+ * Fingerprints of the traits seen lately, per isolate: every request needs one and most come from a few
+ * browsers, so the hash per request (a refresh's second CPU cost after its signature, npm run
+ * bench:profile refresh) is mostly a lookup. Bounded: the oldest leaves first.
+ */
+const FINGERPRINTS_KEPT = 1024;
+const fingerprints = new Map<string, Promise<string>>();
 
 /** Not the IP: a phone moving between networks is still the same device. */
 export function deviceFingerprint(headers: Headers): Promise<string> {
@@ -54,8 +63,14 @@ export function deviceFingerprint(headers: Headers): Promise<string> {
     (headers.get('accept-language') ?? '').split(',')[0] ?? '',
     headers.get('sec-ch-ua-platform') ?? '',
     headers.get('sec-ch-ua-mobile') ?? '',
-  ];
-  return sha256Hex(traits.join('|')).then((hex) => hex.slice(0, 32));
+  ].join('|');
+  let fingerprint = fingerprints.get(traits);
+  if (!fingerprint) {
+    if (fingerprints.size >= FINGERPRINTS_KEPT) fingerprints.delete(fingerprints.keys().next().value!);
+    fingerprint = sha256Hex(traits).then((hex) => hex.slice(0, 32));
+    fingerprints.set(traits, fingerprint);
+  }
+  return fingerprint;
 }
 
 export async function clientContext(request: Request): Promise<ClientContext> {

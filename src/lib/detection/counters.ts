@@ -12,7 +12,6 @@
  *   auth:bf:{userId}             brute-force detections against a user   TTL accountLock.windowSeconds
  *   auth:devices:{userId}        sorted set fingerprint -> last seen (ms) TTL multipleDevices.windowSeconds
  *   auth:last-login:{userId}     JSON LoginPlace of the last login        TTL 30 days
- *   auth:refreshes:{sessionId}   refreshes in one session                 TTL rapidRefresh.windowSeconds
  */
 import type { Redis } from '../storage/redis';
 import type { SecurityConfig } from './security-config';
@@ -175,8 +174,4 @@ export async function recordLogin(
 
 export async function resetBruteForceDetections(redis: Pick<Redis, 'del'>, userId: string): Promise<void> {
   await redis.del(`auth:bf:${userId}`);
-}
-
-export function countRefresh(redis: Counting, r: { sessionId: string; config: SecurityConfig }): Promise<number> {
-  return countInWindow(redis, `auth:refreshes:${r.sessionId}`, r.config.rapidRefresh.windowSeconds);
 }

@@ -22,13 +22,7 @@ import {
 } from './rules';
 import type { LoginAction, RefreshAction, RiskVerdict } from './risk';
 import { assessLogin, assessRefresh, placeOf, type RefreshedSession } from './risk-assessment';
-import {
-  countBruteForceDetection,
-  countLoginFailure,
-  countRefresh,
-  recordLogin,
-  resetBruteForceDetections,
-} from './counters';
+import { countBruteForceDetection, countLoginFailure, recordLogin, resetBruteForceDetections } from './counters';
 import { blockIp } from './ip-blocklist';
 import { lockPasswordLogins } from '../accounts/account-lock';
 import { guardAddress } from './address-guard';
@@ -234,8 +228,9 @@ export function onRefresh(
         alert: true,
         metadata: { sessionId, signals: r.risk.signals, risk },
       });
-    if (r.risk.action === 'end_session') return; // the session is over: no count to keep
-    const refreshes = await countRefresh(deps.redis, { sessionId, config: deps.config });
+    if (r.risk.action === 'end_session') return; // the session is over: nothing more to say of it
+    // Counted by the rotation statement itself (sessions.refreshes_in_window): no round trip of its own.
+    const refreshes = r.rotation.refreshesInWindow ?? 0;
     if (rapidRefresh(refreshes, deps.config)) {
       events.record('rapid_token_refresh', {
         userId,

@@ -16,7 +16,7 @@ import type { SecurityConfig } from './security-config';
 /** The rotation's own view of the session (what it was before this refresh), as the rotation statement returned it. */
 export type RefreshedSession = Pick<
   RotationResult,
-  'sessionId' | 'userId' | 'tokenId' | 'sessionFingerprint' | 'previousCountry' | 'previousAsn'
+  'sessionId' | 'userId' | 'tokenId' | 'sessionFingerprint' | 'previousCountry' | 'previousAsn' | 'refreshesInWindow'
 >;
 
 /** Where a request comes from, as a place a login is compared with (rules.ts, impossibleTravel). */

@@ -54,6 +54,8 @@ export interface RotationResult extends PresentedTokenState {
   newTokenId: string | null;
   /** The session's absolute end: no token of it, refresh or access, outlives it. */
   sessionExpiresAt: Date;
+  /** Refreshes of the session in its count window, this one included; null when nothing was issued. */
+  refreshesInWindow: number | null;
 }
 
 const asDate = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
@@ -74,6 +76,8 @@ export async function rotateRefreshToken(
     now: Date;
     newExpiresAt: Date;
     reuseIntervalSeconds: number;
+    /** The window refreshes are counted in (`sessions.refreshes_in_window`), from the first of them. */
+    refreshCountWindowSeconds: number;
   },
 ): Promise<RotationResult | undefined> {
   const now = r.now.toISOString();
@@ -108,11 +112,17 @@ export async function rotateRefreshToken(
     ), touched as (
       update sessions s set last_used_at = ${now}::timestamptz, idle_expires_at = greatest(s.idle_expires_at, issued.expires_at),
              ip_address = ${c.ip}, user_agent = ${c.userAgent}, country = ${c.country}, city = ${c.city},
-             latitude = ${c.latitude}, longitude = ${c.longitude}, asn = ${c.asn}, colo = ${c.colo}
+             latitude = ${c.latitude}, longitude = ${c.longitude}, asn = ${c.asn}, colo = ${c.colo},
+             -- A fixed window from its first refresh (as the Redis counters keep theirs): both read the old values.
+             refreshes_in_window = case when s.refresh_window_started_at > ${now}::timestamptz - make_interval(secs => ${r.refreshCountWindowSeconds})
+                                        then s.refreshes_in_window + 1 else 1 end,
+             refresh_window_started_at = case when s.refresh_window_started_at > ${now}::timestamptz - make_interval(secs => ${r.refreshCountWindowSeconds})
+                                        then s.refresh_window_started_at else ${now}::timestamptz end
         from issued where s.id = issued.session_id
-      returning s.id -- runs whether or not the select below reads it
+      returning s.id, s.refreshes_in_window -- runs whether or not the select below reads it
     )
-    select f.*, (select id from issued) as new_token_id from found f`);
+    select f.*, (select id from issued) as new_token_id, (select refreshes_in_window from touched) as refreshes_in_window
+      from found f`);
   const row = result.rows[0] as Record<string, unknown> | undefined;
   if (!row) return undefined;
   const newTokenId = (row.new_token_id as string | null) ?? null;
@@ -134,6 +144,10 @@ export async function rotateRefreshToken(
     fromSessionDevice: row.device_fingerprint === null || row.device_fingerprint === c.fingerprint,
     issuedNewToken: newTokenId !== null,
     newTokenId,
+    refreshesInWindow:
+      row.refreshes_in_window === null || row.refreshes_in_window === undefined
+        ? null
+        : Number(row.refreshes_in_window),
   };
 }
 

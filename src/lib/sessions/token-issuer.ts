@@ -18,6 +18,11 @@ export interface TokenSettings {
   refreshTtlSeconds: number;
   sessionMaxAgeSeconds: number;
   reuseIntervalSeconds: number;
+  /**
+   * The window a rotation counts its session's refreshes in (detection's `rapidRefresh.windowSeconds`):
+   * the count comes back with the rotation, so rapid refresh detection costs no round trip.
+   */
+  refreshCountWindowSeconds: number;
 }
 
 export interface SessionDeps {
@@ -115,6 +120,7 @@ export async function refreshSession(
     now,
     newExpiresAt: addSeconds(now, deps.settings.refreshTtlSeconds),
     reuseIntervalSeconds: deps.settings.reuseIntervalSeconds,
+    refreshCountWindowSeconds: deps.settings.refreshCountWindowSeconds,
   });
   const outcome = refreshOutcome(rotation, now, deps.settings.reuseIntervalSeconds * 1000);
   if (outcome === 'rotated' && rotation) {

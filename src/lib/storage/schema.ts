@@ -84,6 +84,12 @@ export const sessions = pgTable(
     idleExpiresAt: timestamptz('idle_expires_at').notNull(),
     revokedAt: timestamptz('revoked_at'),
     revokedReason: text('revoked_reason'),
+    /**
+     * Rapid refresh detection: the session's refreshes in a window that starts at the first of them,
+     * kept by the rotation statement itself (no round trip of its own).
+     */
+    refreshWindowStartedAt: timestamptz('refresh_window_started_at'),
+    refreshesInWindow: integer('refreshes_in_window').notNull().default(0),
   },
   (t) => [
     // A user's sessions, newest first (the dashboard's user view).
