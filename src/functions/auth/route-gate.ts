@@ -159,16 +159,15 @@ const refusalError = (refusal: GateRefusal) =>
   new ApiError(refusals[refusal.kind].code, refusals[refusal.kind].message, { retryAfter: refusal.retryAfter });
 
 /**
- * Takes a slot of a limit keyed by what the route has just learnt (a login's IP and email hash, a
- * Bearer call's session): its headers replace the gate's on the response, and a refusal is the
- * gate's 429. `identity` must hold no secret (a hash or an id: it is a Redis key).
+ * Takes a slot of a limit keyed by what the route has just learnt (a login's IP and email hash): its
+ * headers replace the gate's on the response, and a refusal is the gate's 429. `identity` must hold no
+ * secret (a hash or an id: it is a Redis key).
  */
 export async function takeRouteLimit(
   c: Context<AuthHonoEnv>,
   deps: Pick<AuthDeps, 'limiter' | 'clock'>,
   limited: LimitedRoute,
   identity: string,
-  onRefusal?: () => void,
 ): Promise<void> {
   const { refusal, headers } = await limitAfterGate(deps, c.get('events'), {
     route: `${c.req.method} ${routePath(c)}`,
@@ -179,6 +178,5 @@ export async function takeRouteLimit(
   Object.assign(c.get('limitHeaders'), headers);
   for (const [name, value] of Object.entries(headers)) c.header(name, value);
   if (!refusal) return;
-  onRefusal?.();
   throw refusalError(refusal);
 }
