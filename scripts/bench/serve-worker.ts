@@ -38,18 +38,31 @@ export async function buildBenchWorker(entry: string, outfile: string): Promise<
   return outfile;
 }
 
+/** A module a bundle imports besides its entry: wrangler writes an imported .wasm as a file beside it. */
+export interface ExtraModule {
+  type: 'CompiledWasm' | 'Data' | 'Text';
+  path: string;
+}
+
 export async function serveBundle(
   scriptPath: string,
   bindings: Record<string, string>,
   port = 0,
   /** Opens the V8 inspector on this port (scripts/bench/cpu-profile.ts takes CPU profiles through it). */
   inspectorPort?: number,
+  extraModules: ExtraModule[] = [],
 ): Promise<{ url: string; dispose: () => Promise<void> }> {
+  // Given only a script path, Miniflare loads the entry alone: the other modules are listed explicitly.
+  const source = extraModules.length
+    ? {
+        modules: [{ type: 'ESModule' as const, path: scriptPath }, ...extraModules],
+        modulesRoot: dirname(scriptPath),
+      }
+    : { modules: true, scriptPath };
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       ...(inspectorPort === undefined ? {} : { inspectorPort }),
-      modules: true,
-      scriptPath,
+      ...source,
       compatibilityDate: '2026-11-01',
       compatibilityFlags: ['nodejs_compat'],
       bindings,
