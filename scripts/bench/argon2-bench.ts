@@ -104,7 +104,7 @@ const memMiB = (pid: number, field: 'VmRSS' | 'VmHWM') =>
 /** Serves the bundle in a workerd of its own, so its memory is that of one algorithm. */
 async function serveAlone(bundle: { entry: string; wasm: string }) {
   const before = new Set(workerdPids());
-  const served = await serveBundle(bundle.entry, {}, 0, undefined, [{ type: 'CompiledWasm', path: bundle.wasm }]);
+  const served = await serveBundle(bundle.entry, {});
   const pid = workerdPids().find((p) => !before.has(p));
   if (!pid) throw new Error('no workerd process found');
   return { ...served, pid };
@@ -123,7 +123,7 @@ const gzipped = (bytes: Uint8Array) => gzipSync(bytes, { level: 9 }).length;
 
 /** Runs the known answers in a workerd of its own: the 64 MiB vector would grow the measured one's wasm memory. */
 async function checkKnownAnswers(bundle: { entry: string; wasm: string }): Promise<void> {
-  const checker = await serveBundle(bundle.entry, {}, 0, undefined, [{ type: 'CompiledWasm', path: bundle.wasm }]);
+  const checker = await serveBundle(bundle.entry, {});
   try {
     console.log('Argon2id known answers (argon2-worker.ts, @phi-ag/argon2 argon2.wasm in workerd)');
     let failed = 0;
