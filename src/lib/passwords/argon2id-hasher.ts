@@ -60,12 +60,14 @@ interface Argon2Exports {
 let loaded: Promise<Argon2Exports> | undefined;
 
 function load(): Promise<Argon2Exports> {
-  loaded ??= WebAssembly.instantiate(wasm).then((instance) => {
-    const exports = instance.exports as unknown as Argon2Exports;
-    exports._initialize();
-    return exports;
-  });
-  loaded.catch(() => (loaded = undefined)); // a failed instantiation is not remembered
+  if (!loaded) {
+    loaded = WebAssembly.instantiate(wasm).then((instance) => {
+      const exports = instance.exports as unknown as Argon2Exports;
+      exports._initialize();
+      return exports;
+    });
+    loaded.catch(() => (loaded = undefined)); // a failed instantiation is not remembered
+  }
   return loaded;
 }
 
