@@ -11,10 +11,11 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { unstable_readConfig } from 'wrangler';
 import { repoRoot } from '../scripts/stack/profile.ts';
+import { bundleModules } from '../scripts/bench/serve-worker.ts';
 import { makeSigningKeys } from './test-bindings.ts';
 
 /** The bindings the dashboard's tests get to reach the other two deployments. */
@@ -59,11 +60,8 @@ export async function auxiliaryAuthWorkers(bindings: Record<string, string>) {
   };
   const worker = async (name: string, overrides: Record<string, string>) => ({
     name,
-    modules: true,
-    scriptPath: await bundleAuthWorker(),
-    // Miniflare names the module by its path from modulesRoot (else the working directory): a name
-    // climbing out with "../" makes workerd fail to start.
-    modulesRoot: dirname(await bundleAuthWorker()),
+    // The entry and the .wasm module wrangler writes beside it, named by their paths from its folder.
+    ...bundleModules(await bundleAuthWorker()),
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags,
     bindings: { ...bindings, ...overrides },

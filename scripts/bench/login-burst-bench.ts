@@ -1,8 +1,8 @@
 /**
  * `npm run bench:login-burst`: 50 logins at once, each a different user from a different address (so no
  * rate limit applies), against the built auth Worker under Miniflare on a stack of its own. Each login
- * costs a scrypt hash (about 180 ms of CPU) in one isolate, so the last of them waits seconds for the
- * others' hashes. Every login must answer 200: a 503 means a deadline counted the time spent waiting
+ * costs a password hash in one isolate (Argon2id, about 25 ms of CPU: the users are signed up first), so
+ * the last of them waits for the others' hashes. Every login must answer 200: a 503 means a deadline counted the time spent waiting
  * for the isolate, and a "gate" or "timeout" report means the block check or the rate limit was skipped
  * (the security layer weakened because the isolate was busy). Prints both, per round; exits 1 on a 5xx.
  */

@@ -3,6 +3,7 @@
  * on cheap routes, so benchmarks use the bundle under Miniflare). Shared by the benchmarks.
  */
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { build } from 'esbuild';
@@ -33,9 +34,25 @@ export async function buildBenchWorker(entry: string, outfile: string): Promise<
     external: ['node:*', 'cloudflare:*'],
     conditions: ['workerd', 'worker', 'browser'],
     mainFields: ['module', 'main'],
+    // An imported .wasm is copied beside the bundle and stays an import, as wrangler does (bundleModules).
+    loader: { '.wasm': 'copy' },
     logLevel: 'error',
   });
   return outfile;
+}
+
+/**
+ * Miniflare's module options for a built bundle. Given only a script path, Miniflare loads the entry
+ * alone: the .wasm files written beside it (an imported .wasm, e.g. argon2id-hasher.ts's) are listed as the
+ * CompiledWasm modules a deploy uploads. Module names are paths from modulesRoot: one climbing out with
+ * "../" makes workerd fail to start.
+ */
+export function bundleModules(scriptPath: string) {
+  const dir = dirname(scriptPath);
+  const wasm = readdirSync(dir)
+    .filter((file) => file.endsWith('.wasm'))
+    .map((file) => ({ type: 'CompiledWasm' as const, path: join(dir, file) }));
+  return { modules: [{ type: 'ESModule' as const, path: scriptPath }, ...wasm], modulesRoot: dir };
 }
 
 export async function serveBundle(
@@ -48,8 +65,7 @@ export async function serveBundle(
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       ...(inspectorPort === undefined ? {} : { inspectorPort }),
-      modules: true,
-      scriptPath,
+      ...bundleModules(scriptPath),
       compatibilityDate: '2026-11-01',
       compatibilityFlags: ['nodejs_compat'],
       bindings,
@@ -88,10 +104,7 @@ export async function serveBundles(
       port,
       workers: workers.map((w) => ({
         name: w.name,
-        modules: true,
-        scriptPath: w.scriptPath,
-        // Module names are paths from modulesRoot: one climbing out with "../" makes workerd fail to start.
-        modulesRoot: dirname(w.scriptPath),
+        ...bundleModules(w.scriptPath),
         compatibilityDate: '2026-11-01',
         compatibilityFlags: ['nodejs_compat'],
         bindings: w.bindings,

@@ -138,7 +138,7 @@ async function serveAuth(direct: boolean): Promise<{ url: string; dispose: () =>
   const { Miniflare, convertV4MiniflareOptions } = await import('miniflare');
   const { repoRoot, stackProfile, workerBindings } = await import('../stack/profile.ts');
   const { startStack } = await import('../stack/stack.ts');
-  const { buildWithWrangler } = await import('../bench/serve-worker.ts');
+  const { buildWithWrangler, bundleModules } = await import('../bench/serve-worker.ts');
   const { newSigningKey } = await import('../dev-vars.ts');
   const stack = await startStack(stackProfile('bench'));
   try {
@@ -146,8 +146,7 @@ async function serveAuth(direct: boolean): Promise<{ url: string; dispose: () =>
     const scriptPath = await buildWithWrangler('wrangler.toml', join(repoRoot, '.bench', 'big-body'));
     const mf = new Miniflare(
       convertV4MiniflareOptions({
-        modules: true,
-        scriptPath,
+        ...bundleModules(scriptPath),
         compatibilityDate: '2026-11-01',
         compatibilityFlags: ['nodejs_compat'],
         bindings: {

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { db, eventsFromIp, eventually, uniquePassword, type TokenBody, tokenRowsOfUser } from '../support';
 import { api, randomIp, signUp, uniqueEmail, type Reply } from './api';
 import { securityEvents, users } from '../../src/lib/storage/schema';
-import { hashPassword } from '../../src/lib/passwords/scrypt-hasher';
+import { hashPassword as hashScrypt } from '../../src/lib/passwords/scrypt-hasher';
+import { hashPassword as hashArgon2id } from '../../src/lib/passwords/argon2id-hasher';
 
 function login(body: unknown, ip = randomIp()): Promise<Reply> {
   return api('/api/auth/login', { body, ip });
@@ -200,29 +201,55 @@ describe('POST /api/auth/login: locked accounts', () => {
 });
 
 describe('POST /api/auth/login: password hash upgrade', () => {
-  it('rehashes a password stored with weaker scrypt parameters on a successful login', async () => {
+  const ARGON2ID_NOW = '$argon2id$v=19$m=19456,t=2,p=1$';
+  const readHash = async (userId: string) =>
+    (await db.select({ h: users.passwordHash }).from(users).where(eq(users.id, userId)))[0]?.h;
+
+  /** Stores `old` as the user's hash, logs in, and expects it replaced by an Argon2id hash that still works. */
+  async function expectUpgrade(old: (password: string) => Promise<string>) {
     const password = uniquePassword();
     const account = await signUp({ password });
-    const weak = await hashPassword(password, { N: 1024, r: 8, p: 1 });
-    expect(weak.startsWith('scrypt$1024$8$1$')).toBe(true);
-    await db.update(users).set({ passwordHash: weak }).where(eq(users.id, account.user.id));
+    const stored = await old(password);
+    await db.update(users).set({ passwordHash: stored }).where(eq(users.id, account.user.id));
 
     expect((await login({ email: account.email, password })).status).toBe(200);
-    const readHash = async () =>
-      (await db.select({ h: users.passwordHash }).from(users).where(eq(users.id, account.user.id)))[0]?.h;
-    const upgraded = await eventually(readHash, (h) => h?.startsWith('scrypt$16384$8$5$') === true);
-    expect(upgraded?.startsWith('scrypt$16384$8$5$')).toBe(true);
+    const upgraded = await eventually(
+      () => readHash(account.user.id),
+      (h) => h?.startsWith(ARGON2ID_NOW) === true,
+    );
+    expect(upgraded?.startsWith(ARGON2ID_NOW)).toBe(true);
     expect(upgraded).not.toContain(password);
 
-    // The upgraded hash still checks the same password, and only it.
+    // The upgraded hash still checks the same password, and only it; it is not rehashed again.
     expect((await login({ email: account.email, password })).status).toBe(200);
     expect((await login({ email: account.email, password: uniquePassword() })).status).toBe(401);
+    expect(await readHash(account.user.id)).toBe(upgraded);
+  }
+
+  it('moves a user whose hash is scrypt at today’s parameters to Argon2id on a successful login', async () => {
+    await expectUpgrade(async (password) => {
+      const scrypt = await hashScrypt(password);
+      expect(scrypt.startsWith('scrypt$16384$8$5$')).toBe(true);
+      return scrypt;
+    });
+  });
+
+  it('rehashes a password stored with weaker scrypt parameters', async () => {
+    await expectUpgrade(async (password) => {
+      const weak = await hashScrypt(password, { N: 1024, r: 8, p: 1 });
+      expect(weak.startsWith('scrypt$1024$8$1$')).toBe(true);
+      return weak;
+    });
+  });
+
+  it('rehashes a password stored with other Argon2id parameters', async () => {
+    await expectUpgrade((password) => hashArgon2id(password, { m: 256, t: 2, p: 1 }));
   });
 
   it('does not rehash on a wrong password', async () => {
     const password = uniquePassword();
     const account = await signUp({ password });
-    const weak = await hashPassword(password, { N: 1024, r: 8, p: 1 });
+    const weak = await hashScrypt(password, { N: 1024, r: 8, p: 1 });
     await db.update(users).set({ passwordHash: weak }).where(eq(users.id, account.user.id));
     const ip = randomIp();
     expect((await login({ email: account.email, password: uniquePassword() }, ip)).status).toBe(401);

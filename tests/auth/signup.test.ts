@@ -250,13 +250,13 @@ describe('POST /api/auth/signup: other invalid input stores nothing', () => {
 });
 
 describe('POST /api/auth/signup: how the password is kept', () => {
-  it('stores a scrypt hash with the current parameters, never the password', async () => {
+  it('stores an Argon2id hash with the current parameters, never the password', async () => {
     const email = uniqueEmail('hash');
     const password = uniquePassword();
     const res = await signup({ email, password, name: 'Hash' });
     expect(res.status).toBe(201);
     const [row] = await usersWithEmail(email);
-    expect(row?.passwordHash?.startsWith('scrypt$16384$8$5$')).toBe(true);
+    expect(row?.passwordHash?.startsWith('$argon2id$v=19$m=19456,t=2,p=1$')).toBe(true);
     expect(row?.passwordHash).not.toBe(password);
     expect(row?.passwordHash).not.toContain(password);
     expect(JSON.stringify(row)).not.toContain(password);

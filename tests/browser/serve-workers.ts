@@ -7,10 +7,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Miniflare, convertV4MiniflareOptions, fetch as miniflareFetch } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
-import { buildWithWrangler } from '../../scripts/bench/serve-worker.ts';
+import { buildWithWrangler, bundleModules } from '../../scripts/bench/serve-worker.ts';
 import { repoRoot } from '../../scripts/stack/profile.ts';
 import { testBindings } from '../test-bindings.ts';
 
@@ -35,13 +35,11 @@ function freePort(): Promise<number> {
   });
 }
 
-/** A built bundle on `port`. Module names are paths from modulesRoot: one climbing out with "../" fails. */
+/** A built bundle on `port`, with the .wasm modules wrangler writes beside it (bundleModules). */
 const served = (scriptPath: string, port: number) => ({
   host: '127.0.0.1',
   port,
-  modules: true,
-  scriptPath,
-  modulesRoot: dirname(scriptPath),
+  ...bundleModules(scriptPath),
   compatibilityDate: '2026-11-01',
   compatibilityFlags: ['nodejs_compat'],
 });

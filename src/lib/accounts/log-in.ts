@@ -1,7 +1,7 @@
 /**
- * Checking a password login. The same scrypt work is spent whether the email is known or not, so
+ * Checking a password login. The same hashing work is spent whether the email is known or not, so
  * timing does not reveal which emails have accounts. A locked account answers `locked` whatever the
- * password (after the same scrypt work): were only the right password told "locked", the lock would
+ * password (after the same hashing work): were only the right password told "locked", the lock would
  * tell a guesser when they had found it. The same holds for a guarded address (credential stuffing
  * seen there, address-guard.ts): every password login from it that is not on a device the account
  * knows answers `address_guarded`, right password or not.
@@ -9,7 +9,7 @@
 import { bruteForceLocked, lockRefuses } from './account-lock';
 import { isKnownDevice } from './known-device';
 import type { Database } from '../storage/database';
-import { verifyAgainstDummy, verifyPassword, hashPassword } from '../passwords/scrypt-hasher';
+import { verifyAgainstDummy, verifyPassword, hashPassword } from '../passwords/password-hasher';
 import { findUserByEmail, toPublicUser, updatePasswordHash, type PublicUser } from './user-store';
 
 export type LogInResult =

@@ -1,6 +1,6 @@
 /** Creating an account with a password. */
 import type { Database } from '../storage/database';
-import { hashPassword } from '../passwords/scrypt-hasher';
+import { hashPassword } from '../passwords/password-hasher';
 import { insertUser, type PublicUser } from './user-store';
 
 export type SignUpResult = { ok: true; user: PublicUser } | { ok: false; reason: 'email_taken' };

@@ -11,7 +11,7 @@ export const codePointLength = (text: string): number => [...text].length;
 
 /** Returns what is wrong with the password, or undefined when it is acceptable. */
 export function passwordProblem(rawPassword: string): string | undefined {
-  // Judge the password as it will be hashed (NFKC, see scrypt-hasher), so a full-width
+  // Judge the password as it will be hashed (NFKC, see argon2id-hasher), so a full-width
   // "ｐａｓｓｗｏｒｄ" is as common as "password".
   const password = rawPassword.normalize('NFKC');
   const length = codePointLength(password);

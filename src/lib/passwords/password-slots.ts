@@ -1,6 +1,6 @@
 /**
  * How many requests of one isolate may be doing password work at once (a hash holds the isolate's
- * thread for about 160 ms). The rest wait here, before any of their I/O has started: a deadline on a
+ * thread: about 25 ms with Argon2id, 160 ms with a stored scrypt hash). The rest wait here, before any of their I/O has started: a deadline on a
  * query or a Redis call then never counts the time the isolate spent hashing other requests' passwords
  * (npm run bench:login-burst), so a burst is answered late but whole, and no check is skipped because
  * the isolate was busy.

@@ -1,7 +1,8 @@
 /**
  * Password hashing with scrypt (RFC 7914) through node:crypto, which Workers provide with
- * nodejs_compat. Why scrypt: PBKDF2 is capped at 100,000 iterations in production Workers, below
- * OWASP's 600,000 for PBKDF2-SHA256; Argon2 would need runtime WASM, which Workers block.
+ * nodejs_compat. It was chosen when Argon2 seemed to need wasm compiled at runtime, which Workers block;
+ * a statically imported module is allowed, and Argon2id costs a sixth of the CPU (argon2id-hasher.ts).
+ * Kept to verify the hashes made before: password-hasher.ts rehashes them with Argon2id on login.
  *
  * Encoded form: `scrypt$N$r$p$saltB64$hashB64`: the parameters travel with the hash, so they can be
  * raised later and old hashes upgraded on the next successful login (see `needsRehash`).

@@ -32,7 +32,7 @@ export const users = pgTable(
     /** Stored trimmed and lower-cased; the unique index on lower(email) holds even for rows written elsewhere. */
     email: text('email').notNull(),
     name: text('name').notNull(),
-    /** `scrypt$N$r$p$salt$hash`: parameters travel with the hash so they can be raised later. Null for Google-only users. */
+    /** `$argon2id$v=19$m=,t=,p=$salt$hash` (or `scrypt$N$r$p$salt$hash`, rehashed on login): parameters travel with the hash. Null for Google-only users. */
     passwordHash: text('password_hash'),
     googleSubject: text('google_subject'),
     /**
