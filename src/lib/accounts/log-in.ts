@@ -10,7 +10,7 @@ import { bruteForceLocked, lockRefuses } from './account-lock';
 import { isKnownDevice } from './known-device';
 import type { Database } from '../storage/database';
 import { verifyAgainstDummy, verifyPassword, hashPassword } from '../passwords/password-hasher';
-import { findUserByEmail, toPublicUser, updatePasswordHash, type PublicUser } from './user-store';
+import { findUserByEmail, scryptHashesRemain, toPublicUser, updatePasswordHash, type PublicUser } from './user-store';
 
 export type LogInResult =
   | { ok: true; user: PublicUser; rehash: () => Promise<void> | undefined }
@@ -29,13 +29,14 @@ export interface LogInAttempt {
 }
 
 export async function logIn(db: Database, input: LogInAttempt, now: Date): Promise<LogInResult> {
-  const user = await findUserByEmail(db, input.email);
+  const [user, legacy] = await Promise.all([findUserByEmail(db, input.email), scryptHashesRemain(db, now)]);
+  const options = { scryptHashesRemain: legacy };
   if (!user?.passwordHash) {
-    await verifyAgainstDummy(input.password);
+    await verifyAgainstDummy(input.password, options);
     if (await input.addressGuarded) return { ok: false, reason: 'address_guarded', userId: user?.id ?? null };
     return user ? { ok: false, reason: 'no_password', userId: user.id } : { ok: false, reason: 'unknown_user' };
   }
-  const check = await verifyPassword(input.password, user.passwordHash);
+  const check = await verifyPassword(input.password, user.passwordHash, options);
   const guarded = await input.addressGuarded;
   // Asked only while the account or the address is under attack: one indexed query, not on every login.
   const known = (guarded || bruteForceLocked(user, now)) && (await isKnownDevice(db, user.id, input.fingerprint, now));

@@ -56,6 +56,25 @@ export async function insertUser(
   return row;
 }
 
+/**
+ * Whether any stored password hash is still scrypt (made before Argon2id, moved at each owner's next
+ * login): password checks cost both schemes while it is so (password-hasher.ts). Asked at most every
+ * 10 minutes per isolate, as an index probe (`users_scrypt_hash_idx` holds those rows alone). The value
+ * is kept, not the promise: a request may not await another's I/O. Unanswered: assume they remain.
+ */
+const SCRYPT_CHECK_EVERY_MS = 10 * 60_000;
+let scryptRemain: { at: number; remain: boolean } | undefined;
+
+export async function scryptHashesRemain(db: Database, now: Date): Promise<boolean> {
+  if (scryptRemain && now.getTime() - scryptRemain.at < SCRYPT_CHECK_EVERY_MS) return scryptRemain.remain;
+  const remain = await db
+    .execute(sql`select exists (select 1 from users where password_hash like 'scrypt$%') as remain`)
+    .then((result) => (result.rows[0] as { remain?: boolean } | undefined)?.remain === true)
+    .catch(() => true);
+  scryptRemain = { at: now.getTime(), remain };
+  return remain;
+}
+
 export async function updatePasswordHash(db: Database, userId: string, passwordHash: string, now: Date): Promise<void> {
   await db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, userId));
 }

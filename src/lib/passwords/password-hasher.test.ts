@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, verifyAgainstDummy, verifyPassword } from './password-hasher';
+import { dummiesFor, hashPassword, verifyAgainstDummy, verifyPassword } from './password-hasher';
 import * as argon2id from './argon2id-hasher';
 import * as scrypt from './scrypt-hasher';
 
@@ -36,7 +36,32 @@ describe('password-hasher', () => {
     }
   });
 
-  it('verifyAgainstDummy resolves for any password', async () => {
+  it('verifyAgainstDummy resolves for any password, with scrypt hashes remaining or not', async () => {
     await expect(verifyAgainstDummy(PASSWORD)).resolves.toBeUndefined();
+    await expect(verifyAgainstDummy(PASSWORD, { scryptHashesRemain: true })).resolves.toBeUndefined();
+  });
+
+  it('makes every check cost one verification of each scheme while scrypt hashes remain, one Argon2id after', () => {
+    // What each check spends, the stored hash's own verification included: the same for all three.
+    const spent = (stored: 'argon2id' | 'scrypt' | 'none', remain: boolean) => {
+      const dummies = dummiesFor(stored, remain);
+      return {
+        argon2id: Number(dummies.argon2id) + Number(stored === 'argon2id'),
+        scrypt: Number(dummies.scrypt) + Number(stored === 'scrypt'),
+      };
+    };
+    for (const stored of ['argon2id', 'scrypt', 'none'] as const)
+      expect(spent(stored, true), stored).toEqual({ argon2id: 1, scrypt: 1 });
+    for (const stored of ['argon2id', 'none'] as const)
+      expect(spent(stored, false), stored).toEqual({ argon2id: 1, scrypt: 0 });
+  });
+
+  it('still verifies both schemes with the padding on', async () => {
+    const modern = await hashPassword(PASSWORD);
+    const old = await scrypt.hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 });
+    const remain = { scryptHashesRemain: true };
+    expect(await verifyPassword(PASSWORD, modern, remain)).toEqual({ valid: true, needsRehash: false });
+    expect(await verifyPassword(PASSWORD, old, remain)).toEqual({ valid: true, needsRehash: true });
+    expect(await verifyPassword('wrong password!', modern, remain)).toEqual({ valid: false, needsRehash: false });
   });
 });

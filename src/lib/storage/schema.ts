@@ -49,6 +49,10 @@ export const users = pgTable(
   (t) => [
     uniqueIndex('users_email_lower_idx').on(sql`lower(${t.email})`),
     uniqueIndex('users_google_subject_idx').on(t.googleSubject),
+    // The users whose password hash is still scrypt (password-hasher.ts): empty once all have moved.
+    index('users_scrypt_hash_idx')
+      .on(t.id)
+      .where(sql`${t.passwordHash} like 'scrypt$%'`),
     check('users_role_check', sql`${t.role} in ('user', 'admin')`),
   ],
 );

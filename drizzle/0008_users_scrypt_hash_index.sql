@@ -1,0 +1,1 @@
+CREATE INDEX "users_scrypt_hash_idx" ON "users" USING btree ("id") WHERE "users"."password_hash" like 'scrypt$%';
