@@ -6,14 +6,14 @@
  * at runtime. First checks the Argon2id output against the reference implementation's test vectors, then
  * prints the median CPU time per hash of each and the memory of the workerd process serving it.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { repoRoot } from '../stack/profile.ts';
-import { serveBundle } from './serve-worker.ts';
+import { buildWithWrangler, serveBundle } from './serve-worker.ts';
 import { median } from './bridge-stats.ts';
+import { memMiB, workerdPids } from './workerd-process.ts';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 20);
 /** Hashes per request, so the work dwarfs the request's own overhead; per hash = (t - noop) / REPEAT. */
@@ -60,7 +60,7 @@ const VECTORS = [
 ].map((v) => ({ ...v, encoded: `$argon2id$v=19$m=${v.m},t=${v.t},p=${v.p}$c29tZXNhbHQ$${v.encoded}` }));
 
 /** Bundles the bench Worker with wrangler (a .wasm import becomes a CompiledWasm module file beside it). */
-function buildWorker(outdir: string): { entry: string; wasm: string } {
+async function buildWorker(outdir: string): Promise<{ entry: string; wasm: string }> {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const config = join(outdir, 'wrangler.json');
@@ -74,32 +74,17 @@ function buildWorker(outdir: string): { entry: string; wasm: string } {
     }),
   );
   const out = join(outdir, 'out');
-  execFileSync(join(repoRoot, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '-c', config, '--outdir', out], {
-    cwd: repoRoot,
-    stdio: 'ignore',
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-  });
+  await buildWithWrangler(config, out);
+  // Named after the Worker's main (argon2-worker.js), not index.js.
   const files = readdirSync(out);
-  const entry = files.find((f) => f.endsWith('.js'));
+  const entry = join(out, files.find((f) => f.endsWith('.js')) ?? 'missing.js');
   const wasm = files.find((f) => f.endsWith('.wasm'));
-  if (!entry || !wasm) throw new Error(`wrangler wrote ${files.join(', ')}: expected a .js entry and a .wasm module`);
+  if (!wasm) throw new Error(`wrangler wrote ${files.join(', ')}: expected a .js entry and a .wasm module`);
   // The wasm must be imported as a module, never compiled from bytes at runtime.
-  if (!readFileSync(join(out, entry), 'utf8').includes(`import wasm from "./${wasm}"`))
+  if (!readFileSync(entry, 'utf8').includes(`import wasm from "./${wasm}"`))
     throw new Error('the bundle does not import the wasm module statically');
-  return { entry: join(out, entry), wasm: join(out, wasm) };
+  return { entry, wasm: join(out, wasm) };
 }
-
-/** The workerd processes Miniflare starts, children of this process. */
-function workerdPids(): number[] {
-  const out = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
-  return out
-    .split('\n')
-    .filter((l) => l.includes('workerd'))
-    .map((l) => Number(l.trim().split(/\s+/)[0]));
-}
-/** VmRSS (resident now) or VmHWM (peak resident) of a process, in MiB. */
-const memMiB = (pid: number, field: 'VmRSS' | 'VmHWM') =>
-  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 /** Serves the bundle in a workerd of its own, so its memory is that of one algorithm. */
 async function serveAlone(bundle: { entry: string; wasm: string }) {
@@ -151,7 +136,7 @@ async function checkKnownAnswers(bundle: { entry: string; wasm: string }): Promi
   }
 }
 
-const bundle = buildWorker(join(repoRoot, '.bench/argon2'));
+const bundle = await buildWorker(join(repoRoot, '.bench/argon2'));
 await checkKnownAnswers(bundle);
 const scryptWorker = await serveAlone(bundle);
 const argon2Worker = await serveAlone(bundle);

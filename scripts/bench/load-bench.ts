@@ -11,7 +11,7 @@
  * work included), the workerd process's CPU per request and its memory (the floor's own for the floor). Writes .bench/load.json;
  * exits 1 on any 5xx.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,6 +24,7 @@ import { bridgeCounters } from './bridge-stats.ts';
 import { BENCH_SECURITY_CONFIG } from './bench-limits.ts';
 import type { DriverScenario } from './load-driver.ts';
 import { heapUsedMb, inspector } from './inspector.ts';
+import { cpuSeconds, memMiB, workerdPids } from './workerd-process.ts';
 
 const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? process.env.BENCH_SECONDS ?? 15);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -44,21 +45,6 @@ const plan = JSON.parse(readFileSync(join(repoRoot, 'k6/scenarios.json'), 'utf8'
   scenarios: Record<string, Record<string, number | string>>;
 };
 const perSecond = (perMinute: unknown) => Number(perMinute) / 60;
-
-/** The workerd processes Miniflare starts, children of this process: their CPU and memory. */
-function workerdPids(): number[] {
-  const out = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
-  return out
-    .split('\n')
-    .filter((l) => l.includes('workerd'))
-    .map((l) => Number(l.trim().split(/\s+/)[0]));
-}
-const cpuSeconds = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
-};
-const rssMb = (pid: number) =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 const outdir = join(repoRoot, '.bench');
 mkdirSync(outdir, { recursive: true });
@@ -141,7 +127,7 @@ async function drive(name: string, scenario: DriverScenario): Promise<Row> {
     pgPerRequest: trips.postgres / total,
     redisPerRequest: trips.redis / total,
     cpuMsPerRequest: pid ? ((cpuSeconds(pid) - cpuAtStart) * 1000) / total : null,
-    rssMb: pid ? rssMb(pid) : null,
+    rssMb: pid ? memMiB(pid) : null,
     heapMb: name === 'floor' ? null : await heapUsedMb(authIsolate),
     ...(heapSeries.length > 0 ? { heapSeries } : {}),
   };

@@ -10,6 +10,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import wasm from '@phi-ag/argon2/argon2.wasm';
+import type { PasswordCheck } from './password-check';
 
 export interface Argon2idParams {
   /** Memory in KiB. */
@@ -172,11 +173,6 @@ function decode(encoded: string): { params: Argon2idParams; salt: Buffer; hash: 
   const salt = fromB64(saltText, 8, 64);
   const hash = fromB64(hashText, 16, 64);
   return salt && hash ? { params, salt, hash } : undefined;
-}
-
-export interface PasswordCheck {
-  valid: boolean;
-  needsRehash: boolean;
 }
 
 export async function verifyPassword(

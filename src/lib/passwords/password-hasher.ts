@@ -11,11 +11,9 @@
  */
 import * as argon2id from './argon2id-hasher';
 import * as scrypt from './scrypt-hasher';
+import type { PasswordCheck } from './password-check';
 
-export interface PasswordCheck {
-  valid: boolean;
-  needsRehash: boolean;
-}
+export type { PasswordCheck };
 
 export type StoredScheme = 'argon2id' | 'scrypt' | 'none';
 

@@ -20,6 +20,7 @@ export interface SlotSettings {
   maxWaiting: number;
   /** A slot held longer than this is taken to be abandoned. */
   leaseMs: number;
+  /** How often a waiter looks again for a free slot, on its own timer. */
   recheckMs: number;
 }
 

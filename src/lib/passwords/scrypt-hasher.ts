@@ -8,6 +8,7 @@
  * raised later and old hashes upgraded on the next successful login (see `needsRehash`).
  */
 import { scrypt, timingSafeEqual } from 'node:crypto';
+import type { PasswordCheck } from './password-check';
 
 export interface ScryptParams {
   N: number;
@@ -69,11 +70,6 @@ function decode(encoded: string): { params: ScryptParams; salt: Buffer; hash: Bu
   // A stored hash is data: parameters we could not run in production (or that would exhaust memory) are refused.
   if (!fitsWorkersLimits(params)) return undefined;
   return { params, salt: Buffer.from(salt, 'base64'), hash: Buffer.from(hash, 'base64') };
-}
-
-export interface PasswordCheck {
-  valid: boolean;
-  needsRehash: boolean;
 }
 
 export async function verifyPassword(
