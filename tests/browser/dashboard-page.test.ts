@@ -133,9 +133,25 @@ describe('the security dashboard page in Chromium', () => {
     );
 
     // Events: filtered by the attacking IP, every row is from it, the brute force among them.
+    // The tab's own unfiltered load is held back until the filtered reply has landed, so a late
+    // reply of an earlier search must be dropped rather than appended (CI once saw them mixed).
+    const unfiltered = (u: URL) => u.pathname.endsWith('/events') && !u.searchParams.has('ip');
+    let releaseUnfiltered = () => {};
+    const held = new Promise<void>((resolve) => (releaseUnfiltered = resolve));
+    await page.route(unfiltered, async (route) => {
+      await held;
+      await route.continue();
+    });
+    const tabLoad = page.waitForResponse((r) => unfiltered(new URL(r.url())));
     await page.getByRole('button', { name: 'Events', exact: true }).click();
     await page.getByLabel('IP address').fill(attackerIp);
+    const filtered = page.waitForResponse((r) => new URL(r.url()).searchParams.get('ip') === attackerIp && r.ok());
     await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await filtered;
+    releaseUnfiltered();
+    await tabLoad;
+    await page.unroute(unfiltered);
+    await page.waitForTimeout(300); // the late reply is read and handled (dropped) by now
     const rows = page.locator('table.events tbody tr');
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(6);
     const ips = await rows.locator('td:nth-child(5)').allInnerTexts();

@@ -54,6 +54,9 @@ export function eventsView(root: HTMLElement, api: Api, showUser: (userId: strin
   const more = h('button', { type: 'button', hidden: true, onclick: () => void page() }, 'Load more');
   let cursor: string | null = null;
   let active: EventFilters = {};
+  // Each search starts a new generation; a reply of an earlier one (a slow unfiltered load that
+  // lands after the filtered one) is dropped instead of appended to the new search's rows.
+  let generation = 0;
 
   const form = h(
     'form',
@@ -146,9 +149,11 @@ export function eventsView(root: HTMLElement, api: Api, showUser: (userId: strin
   }
 
   async function page(): Promise<void> {
+    const asked = generation;
     const reply = await api.get<{ events: SecurityEvent[]; nextCursor: string | null }>(
       `/events${query({ ...active, limit: 50, cursor: cursor ?? undefined })}`,
     );
+    if (asked !== generation) return;
     body.append(...reply.events.map(row));
     cursor = reply.nextCursor;
     more.hidden = !cursor;
@@ -163,6 +168,7 @@ export function eventsView(root: HTMLElement, api: Api, showUser: (userId: strin
       if (value) active[f] = value;
     }
     cursor = null;
+    generation += 1;
     clear(body);
     try {
       await page();
