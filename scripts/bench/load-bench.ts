@@ -46,9 +46,21 @@ const plan = JSON.parse(readFileSync(join(repoRoot, 'k6/scenarios.json'), 'utf8'
 };
 const perSecond = (perMinute: unknown) => Number(perMinute) / 60;
 
+/**
+ * `BENCH_EVENTS=queue`: the auth Worker hands its events to a Cloudflare Queue whose consumer inserts
+ * each batch (queue-events-worker.ts), instead of the isolate's write-behind batch: the measurement
+ * behind that choice (docs/PERFORMANCE.md).
+ */
+const QUEUED_EVENTS = process.env.BENCH_EVENTS === 'queue';
+const QUEUE = 'bench-security-events';
+/** The consumer's batch: as many as one insert should carry, or what came within a second. */
+const QUEUE_CONSUMER = { maxBatchSize: 100, maxBatchTimeout: 1 };
+
 const outdir = join(repoRoot, '.bench');
 mkdirSync(outdir, { recursive: true });
-const authBundle = await buildWithWrangler('wrangler.toml', join(outdir, 'load-auth'));
+const authBundle = QUEUED_EVENTS
+  ? await buildBenchWorker(join(repoRoot, 'scripts/bench/queue-events-worker.ts'), join(outdir, 'load-queue/index.js'))
+  : await buildWithWrangler('wrangler.toml', join(outdir, 'load-auth'));
 const floorBundle = await buildBenchWorker(
   join(repoRoot, 'scripts/bench/floor-worker.ts'),
   join(outdir, 'floor/index.js'),
@@ -59,7 +71,15 @@ const keys = await makeSigningKeys();
 const bindings = benchAuthBindings(workerBindings(profile), keys, { SECURITY_CONFIG: BENCH_SECURITY_CONFIG });
 const before = new Set(workerdPids());
 const INSPECTOR_PORT = 9800 + Math.floor(Math.random() * 150);
-const auth = await serveBundle(authBundle, bindings, 0, INSPECTOR_PORT);
+const auth = await serveBundle(
+  authBundle,
+  bindings,
+  0,
+  INSPECTOR_PORT,
+  QUEUED_EVENTS
+    ? { queueProducers: { EVENT_QUEUE: { queueName: QUEUE } }, queueConsumers: { [QUEUE]: QUEUE_CONSUMER } }
+    : {},
+);
 const authIsolate = await inspector(INSPECTOR_PORT);
 const authPid = workerdPids().find((pid) => !before.has(pid));
 const beforeFloor = new Set(workerdPids());
@@ -110,7 +130,8 @@ async function drive(name: string, scenario: DriverScenario): Promise<Row> {
   if (pid) cpuAtStart = cpuSeconds(pid);
   await new Promise((resolve) => child.on('exit', resolve));
   clearInterval(sampling);
-  await sleep(1000); // after-response work (events, detection) of the last requests
+  // After-response work (events, detection) of the last requests; a queued event waits for its batch.
+  await sleep(QUEUED_EVENTS ? 1000 + 1000 * QUEUE_CONSUMER.maxBatchTimeout + 500 : 1000);
   const trips = await counters.read();
   const result = JSON.parse(stdout) as Result;
   const total = Math.max(1, result.requests.total);
@@ -241,7 +262,10 @@ try {
         `heap of the auth isolate every 30 s, ${r.scenario}: ${r.heapSeries.map((mb) => mb.toFixed(1)).join(' ')} MB`,
       );
   console.log('(p95 column: autocannon reports p97.5, the nearest percentile it has above 95)');
-  writeFileSync(join(outdir, 'load.json'), JSON.stringify({ at: new Date().toISOString(), rows }, null, 2));
+  writeFileSync(
+    join(outdir, QUEUED_EVENTS ? 'load-queue.json' : 'load.json'),
+    JSON.stringify({ at: new Date().toISOString(), events: QUEUED_EVENTS ? 'queue' : 'isolate batch', rows }, null, 2),
+  );
   if (rows.some((r) => Object.keys(r.statuses).some((code) => code.startsWith('5')))) process.exitCode = 1;
 
   /** The refresh chains were rotated by the saturation run: new sessions for the plan's refresh rate. */

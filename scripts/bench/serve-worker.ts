@@ -55,16 +55,25 @@ export function bundleModules(scriptPath: string) {
   return { modules: [{ type: 'ESModule' as const, path: scriptPath }, ...wasm], modulesRoot: dir };
 }
 
+/** A Worker's queues, in Miniflare's terms (binding -> queue; queue -> the consumer's batching). */
+export interface BenchQueues {
+  queueProducers?: Record<string, { queueName: string }>;
+  queueConsumers?: Record<string, { maxBatchSize?: number; maxBatchTimeout?: number }>;
+}
+
 export async function serveBundle(
   scriptPath: string,
   bindings: Record<string, string>,
   port = 0,
   /** Opens the V8 inspector on this port (scripts/bench/cpu-profile.ts takes CPU profiles through it). */
   inspectorPort?: number,
+  /** Queues the Worker produces to and consumes from (queue-events-worker.ts). */
+  queues: BenchQueues = {},
 ): Promise<{ url: string; dispose: () => Promise<void> }> {
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       ...(inspectorPort === undefined ? {} : { inspectorPort }),
+      ...queues,
       ...bundleModules(scriptPath),
       compatibilityDate: '2026-11-01',
       compatibilityFlags: ['nodejs_compat'],
