@@ -1,6 +1,6 @@
 /** The workerd processes Miniflare starts for a benchmark (children of this process): their CPU and memory. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export function workerdPids(): number[] {
   const out = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
@@ -19,3 +19,29 @@ export const cpuSeconds = (pid: number): number => {
 /** VmRSS (resident now) or VmHWM (peak resident) of a process, in MiB. */
 export const memMiB = (pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number =>
   Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+/**
+ * CPU time the whole machine has used, in seconds (every core: workerd, the bridges, Postgres, Redis and
+ * the load driver share them here, so what a route costs them limits its rate too).
+ */
+export const machineCpuSeconds = (): number => {
+  const [, user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/);
+  return [user, nice, system, irq, softirq].reduce((sum, ticks) => sum + Number(ticks), 0) / 100;
+};
+
+/** CPU time, in seconds, of every process whose name (comm) is `name`: e.g. all of Postgres's backends. */
+export function namedCpuSeconds(name: string): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== name) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  return total;
+}

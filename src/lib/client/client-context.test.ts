@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clientContext, deviceFingerprint, userAgentFamily } from './client-context';
+import { sha256Hex } from '../sha256';
 
 const CHROME_120_A =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.109 Safari/537.36';
@@ -145,6 +146,49 @@ describe('device fingerprint', () => {
 
   it('works without any headers', async () => {
     expect(await deviceFingerprint(new Headers())).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('is the hash of the traits, so sessions stored before the memo keep matching their device', async () => {
+    const traits = 'Chrome/120|en-GB|"Windows"|?0';
+    const expected = (await sha256Hex(traits)).slice(0, 32);
+    expect(await deviceFingerprint(new Headers(browser()))).toBe(expected);
+    expect(await deviceFingerprint(new Headers(browser()))).toBe(expected); // the memo's answer
+  });
+
+  it('is the same for headers too long to keep in the memo, and differs when only their tail does', async () => {
+    const long = `${CHROME_120_A} ${'x'.repeat(2000)}`;
+    const a = await deviceFingerprint(new Headers(browser({ 'user-agent': long })));
+    expect(await deviceFingerprint(new Headers(browser({ 'user-agent': long })))).toBe(a);
+    expect(a).toBe(await deviceFingerprint(new Headers(browser()))); // one family, one language: one device
+    const otherLanguage = await deviceFingerprint(
+      new Headers(browser({ 'user-agent': long, 'accept-language': `fr-FR,${'y'.repeat(2000)}` })),
+    );
+    expect(otherLanguage).not.toBe(a);
+  });
+});
+
+describe('clientContext: where the request came from', () => {
+  it('reads request.cf once, on the first location field asked for, and not at all when none is', async () => {
+    let reads = 0;
+    const req = new Request('https://auth.example.com/api/auth/me', { headers: browser() });
+    Object.defineProperty(req, 'cf', {
+      get: () => {
+        reads += 1;
+        return { country: 'GB', city: 'London', latitude: '51.5', longitude: '-0.12', asn: 2856, colo: 'LHR' };
+      },
+    });
+    const ctx = await clientContext(req);
+    expect(ctx.fingerprint).toMatch(/^[0-9a-f]{32}$/);
+    expect(reads).toBe(0);
+    expect([ctx.country, ctx.city, ctx.latitude, ctx.longitude, ctx.asn, ctx.colo]).toEqual([
+      'GB',
+      'London',
+      51.5,
+      -0.12,
+      2856,
+      'LHR',
+    ]);
+    expect(reads).toBe(1);
   });
 });
 
