@@ -8,8 +8,9 @@
  *   15 s after a 3 s warm-up: each route's rate as a share of the floor's;
  * - the original plan's shapes at their rates (k6/scenarios.json, which the k6 scripts read too).
  * Per scenario: req/s, p50/p95/p99, statuses, round trips per request at the bridges (after-response
- * work included), the workerd process's CPU per request and its memory (the floor's own for the floor). Writes .bench/load.json;
- * exits 1 on any 5xx.
+ * work included), CPU per request (the workerd process's, the floor's own for the floor; Postgres's; the
+ * bridges', which run in this process; the whole machine's) and memory. Writes .bench/load.json; exits 1
+ * on any 5xx. BENCH_ROUNDS, BENCH_EVENTS, BENCH_SOAK_SECONDS and BENCH_PLAN are described below.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,7 +25,7 @@ import { bridgeCounters } from './bridge-stats.ts';
 import { BENCH_SECURITY_CONFIG } from './bench-limits.ts';
 import type { DriverScenario } from './load-driver.ts';
 import { heapUsedMb, inspector } from './inspector.ts';
-import { cpuSeconds, machineCpuSeconds, memMiB, namedCpuSeconds, workerdPids } from './workerd-process.ts';
+import { cpuSeconds, cpuSince, machineCpuSeconds, memMiB, namedCpu, workerdPids } from './workerd-process.ts';
 
 const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? process.env.BENCH_SECONDS ?? 15);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -163,11 +164,11 @@ async function drive(name: string, scenario: DriverScenario): Promise<Row> {
   const pid = name === 'floor' ? floorPid : authPid;
   if (pid) cpuAtStart = cpuSeconds(pid);
   const machineAtStart = machineCpuSeconds();
-  const postgresAtStart = namedCpuSeconds('postgres');
+  const postgresAtStart = namedCpu('postgres');
   const bridgesAtStart = cpuSeconds(process.pid);
   await new Promise((resolve) => child.on('exit', resolve));
   const machineCpu = machineCpuSeconds() - machineAtStart;
-  const postgresCpu = namedCpuSeconds('postgres') - postgresAtStart;
+  const postgresCpu = cpuSince('postgres', postgresAtStart);
   const bridgesCpu = cpuSeconds(process.pid) - bridgesAtStart;
   clearInterval(sampling);
   // After-response work (events, detection) of the last requests; a queued event waits for its batch.

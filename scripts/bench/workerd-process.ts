@@ -29,19 +29,32 @@ export const machineCpuSeconds = (): number => {
   return [user, nice, system, irq, softirq].reduce((sum, ticks) => sum + Number(ticks), 0) / 100;
 };
 
-/** CPU time, in seconds, of every process whose name (comm) is `name`: e.g. all of Postgres's backends. */
-export function namedCpuSeconds(name: string): number {
-  let total = 0;
+/**
+ * CPU time, in seconds, of each process whose name (comm) is `name` (e.g. Postgres's backends), by pid:
+ * `cpuSince` subtracts one such snapshot from now.
+ */
+export function namedCpu(name: string): Map<string, number> {
+  const byPid = new Map<string, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== name) continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) / 100;
+      byPid.set(entry, (Number(fields[11]) + Number(fields[12])) / 100);
     } catch {
       // the process ended between the listing and the read
     }
   }
+  return byPid;
+}
+
+/**
+ * The CPU those processes used since `before`: a process started meanwhile counts whole, one that ended
+ * meanwhile (a backend closed, an autovacuum worker done) counts nothing rather than minus its past.
+ */
+export function cpuSince(name: string, before: Map<string, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of namedCpu(name)) total += seconds - (before.get(pid) ?? 0);
   return total;
 }
