@@ -51,6 +51,14 @@ export async function startStack(
     password: profile.databasePassword,
     database: profile.databaseName,
   });
+  // A stack whose owner is alive answers on its control port (the control server runs in the owner's
+  // process and dies with it): its Redis and Postgres are not leftovers, and ending them would pull
+  // the stack from under a running benchmark or test run.
+  if (await canConnect(profile.controlPort)) {
+    throw new Error(
+      `a ${profile.name} stack is running (its control server answers on :${profile.controlPort}): stop it (npm run stack:stop), or set STACK_${profile.name.toUpperCase()}_BASE_PORT`,
+    );
+  }
   // A killed daemon or test run leaves its redis-server and Postgres up: end this profile's own
   // leftovers first, so that only someone else's processes count as "ports in use".
   await redis.endLeftover();
