@@ -155,12 +155,18 @@ export function overviewView(root: HTMLElement, api: Api, onFilterType: (type: s
     void load();
   }
 
+  // A reply for a range no longer selected (its load overtaken by a later click) is dropped, so the
+  // figures shown are always the pressed range's.
+  let generation = 0;
+
   async function load(): Promise<void> {
+    const asked = ++generation;
     const [metrics, failing, live] = await Promise.all([
       api.get<Metrics>(`/metrics${query({ window: range })}`),
       failingDeliveries(api),
       liveSessions(api),
     ]);
+    if (asked !== generation) return;
     clear(tiles, ...tilesOf(metrics, failing).map(tileElement));
     renderChart(chart, metrics);
     const maxTop = metrics.topEvents[0]?.count ?? 0;
