@@ -81,7 +81,7 @@ type Place = Pick<ClientContext, 'country' | 'city' | 'latitude' | 'longitude' |
 
 /**
  * Where the request came from, read from `request.cf` on first use: the runtime parses and freezes the
- * whole cf object on that read (about 130 µs, npm run bench:profile me), which a Bearer call that
+ * whole cf object on that read (about 80 µs, npm run bench:profile me), which a Bearer call that
  * records nothing never needs.
  */
 class RequestClient implements ClientContext {
