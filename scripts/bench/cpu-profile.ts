@@ -15,6 +15,7 @@ import { benchAuthBindings, buildBenchWorker, buildWithWrangler, serveBundle } f
 import { BENCH_SECURITY_CONFIG } from './bench-limits.ts';
 import type { DriverScenario } from './load-driver.ts';
 import { inspector } from './inspector.ts';
+import { BENCH_CLIENT_HEADERS } from './bench-client.ts';
 
 const kind = (process.argv[2] ?? 'me') as 'me' | 'refresh' | 'floor';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -76,7 +77,11 @@ try {
     for (let i = 0; i < 110; i++) {
       const res = await fetch(`${served.url}/api/auth/signup`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'cf-connecting-ip': `172.16.1.${i + 1}` },
+        headers: {
+          'content-type': 'application/json',
+          'cf-connecting-ip': `172.16.1.${i + 1}`,
+          ...BENCH_CLIENT_HEADERS,
+        },
         body: JSON.stringify({ email: `profile-${Date.now()}-${i}@example.com`, password: PASSWORD, name: 'P' }),
       });
       const body = (await res.json()) as { accessToken: string; refreshToken: string };

@@ -25,6 +25,7 @@ import { bridgeCounters } from './bridge-stats.ts';
 import { BENCH_SECURITY_CONFIG } from './bench-limits.ts';
 import type { DriverScenario } from './load-driver.ts';
 import { heapUsedMb, inspector } from './inspector.ts';
+import { BENCH_CLIENT_HEADERS } from './bench-client.ts';
 import { cpuSeconds, cpuSince, machineCpuSeconds, memMiB, namedCpu, workerdPids } from './workerd-process.ts';
 
 const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? process.env.BENCH_SECONDS ?? 15);
@@ -40,8 +41,6 @@ const WITH_PLAN = process.env.BENCH_PLAN !== '0';
 /** Refresh chains: the warm-up and the measured run each take half, with spares (load-driver.ts). */
 const SESSIONS = 2 * CONNECTIONS + 10;
 const PASSWORD = 'correct horse battery staple';
-/** The driver's user agent: sessions are refreshed from the browser they were made in (no fingerprint change). */
-const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) bench-load Chrome/131.0';
 const plan = JSON.parse(readFileSync(join(repoRoot, 'k6/scenarios.json'), 'utf8')) as {
   scenarios: Record<string, Record<string, number | string>>;
 };
@@ -210,7 +209,7 @@ try {
       headers: {
         'content-type': 'application/json',
         'cf-connecting-ip': `172.16.0.${i + 1}`,
-        'user-agent': USER_AGENT,
+        ...BENCH_CLIENT_HEADERS,
       },
       body: JSON.stringify({ email, password: PASSWORD, name: 'Load' }),
     });
@@ -345,7 +344,7 @@ try {
         headers: {
           'content-type': 'application/json',
           'cf-connecting-ip': `172.17.${Math.floor(i / 250)}.${(i % 250) + 1}`,
-          'user-agent': USER_AGENT,
+          ...BENCH_CLIENT_HEADERS,
         },
         body: JSON.stringify({ email, password: PASSWORD }),
       });

@@ -4,6 +4,7 @@
  * stdout. Every request carries a fresh client address (CF-Connecting-IP), as many clients would.
  */
 import autocannon from 'autocannon';
+import { BENCH_CLIENT_HEADERS } from './bench-client.ts';
 
 export interface DriverScenario {
   kind: 'floor' | 'me' | 'refresh' | 'login' | 'signup';
@@ -41,7 +42,7 @@ const useChains = (from: number, to: number) => {
 };
 const headers = (extra: Record<string, string> = {}) => ({
   'content-type': 'application/json',
-  'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) bench-load Chrome/131.0',
+  ...BENCH_CLIENT_HEADERS,
   'cf-connecting-ip': nextIp(),
   ...extra,
 });
