@@ -15,7 +15,7 @@ import { benchAuthBindings, buildBenchWorker, buildWithWrangler, serveBundle } f
 import { BENCH_SECURITY_CONFIG } from './bench-limits.ts';
 import type { DriverScenario } from './load-driver.ts';
 import { inspector } from './inspector.ts';
-import { BENCH_CLIENT_HEADERS } from './bench-client.ts';
+import { signUpPool } from './bench-client.ts';
 
 const kind = (process.argv[2] ?? 'me') as 'me' | 'refresh' | 'floor';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -72,21 +72,11 @@ const keys = await makeSigningKeys();
 const bindings = benchAuthBindings(workerBindings(profile), keys, { SECURITY_CONFIG: BENCH_SECURITY_CONFIG });
 const served = await serveBundle(bundle, bindings, 0, INSPECTOR_PORT);
 try {
-  const pool: string[] = [];
-  if (kind !== 'floor')
-    for (let i = 0; i < 110; i++) {
-      const res = await fetch(`${served.url}/api/auth/signup`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'cf-connecting-ip': `172.16.1.${i + 1}`,
-          ...BENCH_CLIENT_HEADERS,
-        },
-        body: JSON.stringify({ email: `profile-${Date.now()}-${i}@example.com`, password: PASSWORD, name: 'P' }),
-      });
-      const body = (await res.json()) as { accessToken: string; refreshToken: string };
-      pool.push(kind === 'me' ? body.accessToken : body.refreshToken);
-    }
+  const accounts =
+    kind === 'floor'
+      ? []
+      : await signUpPool(served.url, 110, { emailPrefix: 'profile', ipPrefix: '172.16.1', password: PASSWORD });
+  const pool = accounts.map((a) => (kind === 'me' ? a.accessToken : a.refreshToken));
   const cdp = await inspector(INSPECTOR_PORT);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 });

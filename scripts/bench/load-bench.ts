@@ -25,7 +25,7 @@ import { bridgeCounters } from './bridge-stats.ts';
 import { BENCH_SECURITY_CONFIG } from './bench-limits.ts';
 import type { DriverScenario } from './load-driver.ts';
 import { heapUsedMb, inspector } from './inspector.ts';
-import { BENCH_CLIENT_HEADERS } from './bench-client.ts';
+import { BENCH_CLIENT_HEADERS, signUpPool } from './bench-client.ts';
 import { cpuSeconds, cpuSince, machineCpuSeconds, memMiB, namedCpu, workerdPids } from './workerd-process.ts';
 
 const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? process.env.BENCH_SECONDS ?? 15);
@@ -199,26 +199,14 @@ async function drive(name: string, scenario: DriverScenario): Promise<Row> {
 
 try {
   // Sessions made one after another (each a password hash): the pools the scenarios use.
-  const access: string[] = [];
-  const refresh: string[] = [];
-  const emails: string[] = [];
-  for (let i = 0; i < SESSIONS; i++) {
-    const email = `load-pool-${Date.now()}-${i}@example.com`;
-    const res = await fetch(`${auth.url}/api/auth/signup`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'cf-connecting-ip': `172.16.0.${i + 1}`,
-        ...BENCH_CLIENT_HEADERS,
-      },
-      body: JSON.stringify({ email, password: PASSWORD, name: 'Load' }),
-    });
-    const body = (await res.json()) as { accessToken: string; refreshToken: string };
-    if (res.status !== 201) throw new Error(`signup answered ${res.status}`);
-    access.push(body.accessToken);
-    refresh.push(body.refreshToken);
-    emails.push(email);
-  }
+  const accounts = await signUpPool(auth.url, SESSIONS, {
+    emailPrefix: 'load-pool',
+    ipPrefix: '172.16.0',
+    password: PASSWORD,
+  });
+  const access = accounts.map((a) => a.accessToken);
+  const refresh = accounts.map((a) => a.refreshToken);
+  const emails = accounts.map((a) => a.email);
   const saturate = { connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP };
   const rounds: Row[][] = [];
   for (let round = 0; round < ROUNDS; round++) {
