@@ -70,4 +70,16 @@ describe('a per-session limit on the Bearer routes', () => {
       expect(await redis.get(`auth:blocked-ip:${ip}`)).toBeNull();
     },
   );
+
+  it("shows the address ceiling's limit headers on a refused token's 401, and the session's on a valid one", async () => {
+    const ip = randomIp();
+    const refused = await api('/api/auth/me', { ip, token: 'not-a-token' });
+    expect(refused.status).toBe(401);
+    const ceiling = DEFAULT_SECURITY_CONFIG.rateLimits.bearer;
+    expect(refused.headers.get('ratelimit-policy')).toBe(`${ceiling.requests};w=${ceiling.windowSeconds}`);
+    const user = await signUp();
+    const valid = await api('/api/auth/me', { ip, token: user.accessToken });
+    expect(valid.status).toBe(200);
+    expect(valid.headers.get('ratelimit-policy')).toBe(`${requests};w=${windowSeconds}`);
+  });
 });

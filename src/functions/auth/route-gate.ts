@@ -138,12 +138,11 @@ async function bearerGate(c: Context<AuthHonoEnv>, deps: AuthDeps, route: string
   if (refusedToken(check)) c.get('defer')(countRefusedBearer(gateDeps(deps), c.get('events'), { route, client, now }));
   const caller = check.ok ? { userId: check.claims.sub, sessionId: check.claims.sid } : undefined;
   const { refusal, headers } = judgeBearerLimits(c.get('events'), deps.security, { route, ceiling, session, caller });
-  if (!refusal) {
-    // The limit's headers go on a refused token's 401 too.
-    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+  // Checked inside, after the limit's headers are shown: a refused token's 401 carries them too.
+  await answerWithin(c, refusal, headers, async () => {
     applyBearerCheck(c, check);
-  }
-  await answerWithin(c, refusal, headers, next);
+    await next();
+  });
 }
 
 /** The security layer off (the benchmark of its cost): a Bearer route still authenticates, unlimited. */

@@ -1,9 +1,9 @@
 /**
  * How many requests of one isolate may be doing password work at once (a hash holds the isolate's
- * thread: about 25 ms with Argon2id, 160 ms with a stored scrypt hash). The rest wait here, before any of their I/O has started: a deadline on a
- * query or a Redis call then never counts the time the isolate spent hashing other requests' passwords
- * (npm run bench:login-burst), so a burst is answered late but whole, and no check is skipped because
- * the isolate was busy.
+ * thread: about 25 ms with Argon2id, 160 ms with a stored scrypt hash). The rest wait here, before any
+ * of their I/O has started: a deadline on a query or a Redis call then never counts the time the
+ * isolate spent hashing other requests' passwords (npm run bench:login-burst), so a burst is answered
+ * late but whole, and no check is skipped because the isolate was busy.
  *
  * A Worker's request can end at any moment (its client gone), and may not settle another request's
  * promise (workerd refuses it: "Cannot perform I/O on behalf of a different request"). So a slot is a
